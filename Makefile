@@ -1,0 +1,44 @@
+# The two set-up commands of README.md:  `make demo` (install + start the kit)  and  `make test` (install + run every test).
+# Both are idempotent: the stamp files below make a second run skip the installs.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test test-slow browser-deps export clean-nbs readme check-sync help
+help:
+	@echo "make demo   - create .venv, install the kit with both frameworks, start it"
+	@echo "make test   - install test tools (and chromium + a CJK font), run nbdev-test and pytest tests/"
+	@echo "make export / clean-nbs / readme - nbdev-export, nbdev-clean, README.md from nbs/index.ipynb"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed-demo: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e ".[torch,tf,app]" jupyterlab
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $@ $(VENV)/.installed-demo
+
+demo: $(VENV)/.installed-demo
+	$(BIN)/jupyter lab nbs/index.ipynb
+
+# Debian's chromium drives the browser tests; fonts-noto-cjk lets screenshots show the Chinese class names.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
+	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium fonts-noto-cjk; fi
+
+test: $(VENV)/.installed-dev browser-deps
+	$(BIN)/nbdev-test
+	$(BIN)/pytest tests/ -q -rs
+
+# The slow cells too (real data, minutes of CPU): not part of `make test`.
+test-slow: $(VENV)/.installed-dev
+	$(BIN)/nbdev-test --flags slow
+
+export: ; $(BIN)/nbdev-export
+clean-nbs: ; $(BIN)/nbdev-clean
+readme: ; $(BIN)/python tools/make_readme.py

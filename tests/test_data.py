@@ -1,0 +1,136 @@
+"""The data layer on the true formats: the official archive, image folders (plain and tarred), bad input."""
+import os, subprocess, sys, tarfile, warnings
+import numpy as np
+import pytest
+from PIL import Image
+from conftest import ROOT
+from resnet_cifar_edu.data import (CLASSES, DataError, load_cifar10, load_dataset, load_image_folder,
+                                   train_val_split, find_cifar10_jpeg, cache_dir)
+
+def test_official_archive_layout(tiny_archive):
+    with tarfile.open(tiny_archive) as tf:
+        names = sorted(m.name for m in tf.getmembers())
+    assert names == sorted(f"cifar-10-batches-py/{n}" for n in
+                           ["batches.meta", "test_batch"] + [f"data_batch_{i}" for i in range(1, 6)])
+    x, y, classes = load_cifar10(tiny_archive, "train")
+    assert x.shape == (200, 32, 32, 3) and x.dtype == np.uint8 and y.dtype == np.int64
+    assert classes == CLASSES and np.bincount(y).tolist() == [20] * 10
+
+def test_archive_pixels_round_trip(tmp_path, tiny_archive):
+    "Rows in the pickles are CHW planes: the loader must give back exactly the images that were written."
+    from resnet_cifar_edu.data import make_tiny_images
+    x, y, _ = load_cifar10(tiny_archive, "test")
+    want_x, want_y = make_tiny_images(4, seed=1)
+    assert (x == want_x).all() and (y == want_y).all()
+
+def test_unpacked_archive_folder(tmp_path, tiny_archive):
+    with tarfile.open(tiny_archive) as tf: tf.extractall(tmp_path, filter="data")
+    x1, y1, _ = load_cifar10(tmp_path, "test")  # folder that holds cifar-10-batches-py/
+    x2, y2, _ = load_cifar10(tiny_archive, "test")
+    assert (x1 == x2).all() and (y1 == y2).all()
+
+def test_folder_and_tarred_folder_agree(tmp_path, tiny_folder):
+    arc = tmp_path/"tiny.tar.gz"
+    with tarfile.open(arc, "w:gz") as tf: tf.add(tiny_folder, arcname="tiny")
+    a = load_image_folder(tiny_folder, "train", progress=False)
+    b = load_image_folder(arc, "train", progress=False)
+    assert (a[0] == b[0]).all() and (a[1] == b[1]).all() and a[2] == b[2]
+    assert a[0].shape == (80, 32, 32, 3)
+
+def test_second_load_uses_cache(tiny_folder):
+    load_image_folder(tiny_folder, "test", progress=False)
+    files = {p.name: p.stat().st_mtime_ns for p in cache_dir().glob("tiny-folder-test-32-*.npz")}
+    assert len(files) == 1
+    x, _, _ = load_image_folder(tiny_folder, "test", progress=False)
+    assert {p.name: p.stat().st_mtime_ns for p in cache_dir().glob("tiny-folder-test-32-*.npz")} == files
+    assert x.shape == (80, 32, 32, 3)
+
+def test_folder_with_other_sizes_modes_and_classes(tmp_path):
+    "Users' own datasets: any number of classes, images of other sizes and modes are converted."
+    for cls, img in [("apple", Image.new("RGBA", (64, 48), (255, 0, 0, 255))),
+                     ("pear", Image.new("L", (20, 20), 128)), ("plum", Image.new("P", (100, 100)))]:
+        (tmp_path/"train"/cls).mkdir(parents=True); img.save(tmp_path/"train"/cls/"a.png")
+    x, y, classes = load_dataset(tmp_path, "train")
+    assert classes == ["apple", "pear", "plum"] and x.shape == (3, 32, 32, 3) and y.tolist() == [0, 1, 2]
+    assert tuple(x[0, 16, 16]) == (255, 0, 0)
+
+def test_bad_files_are_skipped_with_one_warning(tmp_path):
+    d = tmp_path/"train"/"cat"; d.mkdir(parents=True)
+    Image.new("RGB", (32, 32)).save(d/"ok.png")
+    (d/"readme.txt").write_text("hello"); (d/"empty.jpg").write_bytes(b"")
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        x, _, _ = load_image_folder(tmp_path, "train", progress=False, cache=False)
+    assert len(x) == 1 and len(w) == 1
+    assert "skipped 2 of 3" in str(w[0].message) and "readme.txt" in str(w[0].message)
+
+def test_nothing_usable_is_an_error(tmp_path):
+    d = tmp_path/"train"/"cat"; d.mkdir(parents=True); (d/"x.txt").write_text("no")
+    with pytest.raises(DataError, match="no readable images"):
+        with warnings.catch_warnings(): warnings.simplefilter("ignore"); load_image_folder(tmp_path, "train", cache=False)
+
+def test_missing_path(tmp_path):
+    with pytest.raises(DataError, match="does not exist"): load_dataset(tmp_path/"missing", "train")
+
+def test_folder_without_split(tmp_path):
+    (tmp_path/"test").mkdir()
+    with pytest.raises(DataError, match=r"train' is not a folder \(found: test\)"): load_image_folder(tmp_path, "train")
+
+def test_corrupt_archive_message_names_file(tmp_path, tiny_archive):
+    bad = tmp_path/"cifar-10-python.tar.gz"; bad.write_bytes(tiny_archive.read_bytes()[:1500])
+    with pytest.raises(DataError) as e: load_cifar10(bad)
+    msg = str(e.value)
+    assert str(bad) in msg and "download it again" in msg and "\n" not in msg
+
+def test_download_verifies_checksum_and_leaves_nothing(tmp_path, tiny_archive):
+    "Download over HTTP on 127.0.0.1: a wrong checksum is refused and no partial file is left behind."
+    import functools, http.server, threading
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tiny_archive.parent))
+    handler.log_message = lambda *a: None
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{srv.server_port}/{tiny_archive.name}"
+        dest = tmp_path/"dl"; dest.mkdir()
+        with pytest.raises(DataError, match="checksum"): load_cifar10(dest, url=url, md5="0" * 32)
+        assert list(dest.iterdir()) == []
+        import hashlib
+        md5 = hashlib.md5(tiny_archive.read_bytes()).hexdigest()
+        x, _, _ = load_cifar10(dest, "test", url=url, md5=md5)
+        assert x.shape == (40, 32, 32, 3) and (dest/"cifar-10-python.tar.gz").is_file()
+    finally: srv.shutdown()
+
+def test_offline_download_message(tmp_path):
+    with pytest.raises(DataError, match="could not download .*offline"):
+        load_cifar10(tmp_path, url="http://127.0.0.1:9/cifar-10-python.tar.gz")
+
+def test_split_is_stratified_and_seeded():
+    y = np.repeat(np.arange(10), 100)
+    tr, va = train_val_split(y, n_val=100, seed=3)
+    assert np.bincount(y[va]).tolist() == [10] * 10 and len(set(tr) | set(va)) == 1000
+    assert (train_val_split(y, n_val=100, seed=3)[1] == va).all()
+
+def test_data_imports_without_frameworks():
+    "`import resnet_cifar_edu.data` must work where neither torch nor tensorflow is installed."
+    code = ("import sys\n"
+            "class Block:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name.split('.')[0] in ('torch', 'tensorflow', 'keras', 'torchvision'): raise ImportError('blocked ' + name)\n"
+            "sys.meta_path.insert(0, Block())\n"
+            "import resnet_cifar_edu.data as d\n"
+            "x, y, c = d.load_dataset(sys.argv[1], 'train')\n"
+            "print(x.shape)\n")
+    from resnet_cifar_edu.data import make_tiny_cifar_archive
+    import tempfile
+    arc = make_tiny_cifar_archive(os.path.join(tempfile.mkdtemp(), "cifar-10-python.tar.gz"), n_per_class=1)
+    r = subprocess.run([sys.executable, "-c", code, str(arc)], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    assert "(50, 32, 32, 3)" in r.stdout
+
+def test_real_jpeg_set(real_cifar10):
+    "The shared CIFAR-10 JPEG set loads into the full arrays with 5,000 / 1,000 images per class."
+    xtr, ytr, classes = load_dataset(real_cifar10, "train")
+    xte, yte, _ = load_dataset(real_cifar10, "test")
+    assert xtr.shape == (50000, 32, 32, 3) and xte.shape == (10000, 32, 32, 3)
+    assert classes == CLASSES
+    assert np.bincount(ytr).tolist() == [5000] * 10 and np.bincount(yte).tolist() == [1000] * 10

@@ -1,0 +1,35 @@
+"""The repository is in sync with its source: package and notebooks (nbdev), README and index.ipynb, CI and README."""
+import filecmp, re, shutil, subprocess, sys
+from pathlib import Path
+from conftest import ROOT, BIN
+
+def _tree(d: Path):
+    return sorted(str(p.relative_to(d)) for p in d.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                  and ".ipynb_checkpoints" not in p.parts)
+
+def test_nbdev_export_and_clean_leave_no_diff(tmp_path):
+    "Running nbdev-export and nbdev-clean on a copy changes nothing: the library and the notebooks are committed clean."
+    work = tmp_path/"proj"
+    for name in ["nbs", "resnet_cifar_edu"]:
+        shutil.copytree(ROOT/name, work/name, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "_proc"))
+    for name in ["pyproject.toml", "README.md"]: shutil.copy(ROOT/name, work/name)
+    for cmd in ["nbdev-export", "nbdev-clean"]:
+        r = subprocess.run([str(BIN/cmd)], cwd=work, capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, f"{cmd} failed:\n{r.stdout}\n{r.stderr}"
+    changed = []
+    for name in ["nbs", "resnet_cifar_edu"]:
+        a, b = _tree(ROOT/name), _tree(work/name)
+        changed += [f"{name}/{f}" for f in sorted(set(a) ^ set(b))]
+        changed += [f"{name}/{f}" for f in sorted(set(a) & set(b)) if not filecmp.cmp(ROOT/name/f, work/name/f, shallow=False)]
+    assert not changed, "run `nbdev-export` and `nbdev-clean`, then commit; they still change: " + ", ".join(changed)
+
+def test_readme_matches_index_notebook():
+    sys.path.insert(0, str(ROOT/"tools"))
+    from make_readme import render
+    assert (ROOT/"README.md").read_text(encoding="utf-8") == render(), "README.md is out of date: run `make readme`"
+
+def test_readme_has_two_setup_commands_and_ci_runs_the_test_one():
+    blocks = re.findall(r"```sh\n(.*?)\n```", (ROOT/"README.md").read_text(encoding="utf-8"), flags=re.S)
+    assert blocks == ["make demo", "make test"], blocks
+    ci = [l.strip() for l in (ROOT/".ci"/"run").read_text().splitlines() if l.strip() and not l.startswith("#")]
+    assert blocks[1] in ci, f".ci/run must call README's test command `{blocks[1]}`"

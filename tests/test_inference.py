@@ -1,0 +1,138 @@
+"""The inference API on awkward and hostile input, backend parity, and exported models run without the kit."""
+import io, json, pickle
+import numpy as np
+import pytest
+from PIL import Image
+from resnet_cifar_edu.data import ImageError, make_tiny_images, preprocess, CLASSES
+from resnet_cifar_edu.inference import Classifier, CheckpointError, write_weights, read_weights, softmax
+
+@pytest.fixture(scope="module")
+def weights(tmp_path_factory):
+    "A width-16 ResNet-18 with random weights and non-trivial BatchNorm statistics, saved by `write_weights`."
+    import torch
+    from resnet_cifar_edu.torch.resnet import resnet18
+    torch.manual_seed(0)
+    m = resnet18(width=16)
+    with torch.no_grad():
+        for mod in m.modules():
+            if isinstance(mod, torch.nn.BatchNorm2d):
+                mod.running_mean.uniform_(-0.3, 0.3); mod.running_var.uniform_(0.5, 2.0); mod.weight.uniform_(0.5, 1.5)
+    path = tmp_path_factory.mktemp("w")/"w16.safetensors"
+    return write_weights({k: v.numpy() for k, v in m.state_dict().items()}, {"width": 16, "classes": CLASSES}, path, dtype="float32")
+
+@pytest.fixture(scope="module")
+def clf(weights): return Classifier.from_checkpoint(weights, backend="torch")
+
+def _png(img):
+    b = io.BytesIO(); img.save(b, "PNG"); return b.getvalue()
+
+def test_backends_agree(weights, clf, real_or_tiny_images):
+    tf_clf = Classifier.from_checkpoint(weights, backend="tf")
+    x = real_or_tiny_images
+    assert np.abs(clf.predict_proba(x) - tf_clf.predict_proba(x)).max() <= 1e-4
+    assert np.abs(clf.predict_proba(x, tta=True) - tf_clf.predict_proba(x, tta=True)).max() <= 1e-4
+
+@pytest.fixture(scope="module")
+def real_or_tiny_images():
+    from resnet_cifar_edu.data import find_cifar10_jpeg, load_dataset
+    src = find_cifar10_jpeg()
+    if src is None: return make_tiny_images(5)[0]
+    return load_dataset(src, "test")[0][::50]  # 200 real test images
+
+def test_predict_shape_and_order(clf):
+    res = clf.predict(make_tiny_images(1)[0][:3], topk=3)
+    assert len(res) == 3 and all(len(r) == 3 for r in res)
+    for r in res:
+        probs = [p for _, _, p in r]
+        assert probs == sorted(probs, reverse=True) and all(0 <= p <= 1 for p in probs)
+        assert all(zh == {c: z for c, z in zip(CLASSES, __import__("resnet_cifar_edu.data").data.CLASSES_ZH)}[c] for c, zh, _ in r)
+
+@pytest.mark.parametrize("make", [
+    lambda: Image.new("RGBA", (90, 60), (200, 30, 30, 90)),
+    lambda: Image.new("P", (40, 40), 3),
+    lambda: Image.new("L", (33, 77), 100),
+    lambda: Image.fromarray(np.arange(64 * 64, dtype=np.uint16).reshape(64, 64) * 16),
+    lambda: Image.new("CMYK", (50, 50), (10, 200, 30, 0)),
+    lambda: Image.new("1", (64, 64), 1),
+])
+def test_any_mode_and_size(clf, make, tmp_path):
+    img = make()
+    fmt = "JPEG" if img.mode == "CMYK" else "PNG"
+    p = tmp_path/f"x.{fmt.lower()}"; img.save(p, fmt)
+    for src in (img, p, p.read_bytes(), str(p)):
+        probs = clf.predict_proba(src)
+        assert probs.shape == (1, 10) and abs(probs.sum() - 1) < 1e-5
+
+def test_exif_rotation_is_applied(tmp_path):
+    "A phone photo stored sideways with an EXIF orientation tag is turned upright before resizing."
+    a = np.zeros((32, 64, 3), np.uint8); a[:, :32] = (255, 0, 0); a[:, 32:] = (0, 0, 255)  # red left, blue right
+    exif = Image.Exif(); exif[0x0112] = 6  # "rotate 90° clockwise to display"
+    p = tmp_path/"rot.jpg"; Image.fromarray(a).save(p, "JPEG", exif=exif.tobytes(), quality=95)
+    x = preprocess(p)
+    top, bottom = x[2, 16].astype(int), x[29, 16].astype(int)
+    assert top[0] > 200 and top[2] < 60 and bottom[2] > 200 and bottom[0] < 60  # upright: red on top, blue below
+
+@pytest.mark.parametrize("data,msg", [
+    (b"", "empty"),
+    (b"hello, this is text", "not a readable image"),
+    (b"<?xml version='1.0'?><svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'/>", "SVG"),
+    (None, "not a readable image"),  # truncated PNG, filled in below
+    ("tiny", "at least"),
+    ("huge", "too large"),
+])
+def test_bad_images(clf, data, msg):
+    if data is None: data = _png(Image.fromarray(make_tiny_images(1)[0][0]))[:100]
+    elif data == "tiny": data = _png(Image.new("RGB", (1, 1)))
+    elif data == "huge": data = _png(Image.new("1", (20000, 20000)))  # 400 megapixels: refused before decoding
+    with pytest.raises(ImageError, match=msg) as e: clf.predict(data)
+    assert "\n" not in str(e.value) and len(str(e.value)) < 300
+
+def test_decompression_bomb_is_refused(clf, monkeypatch):
+    import resnet_cifar_edu.data as d
+    monkeypatch.setattr(d, "MAX_IMAGE_PIXELS", 10**12)  # let Pillow's own bomb check be the one that fires
+    with pytest.raises(ImageError, match="too large"): clf.predict(_png(Image.new("1", (20000, 20000))))
+
+def test_foreign_checkpoints(tmp_path, clf):
+    evil = tmp_path/"evil.safetensors"
+    class Boom:
+        def __reduce__(self): return (print, ("executed!",))
+    evil.write_bytes(pickle.dumps(Boom()))
+    with pytest.raises(CheckpointError, match="nothing was executed"): Classifier.from_checkpoint(evil)
+    from safetensors.numpy import save_file
+    plain = tmp_path/"plain.safetensors"; save_file({"x": np.zeros(3, np.float32)}, str(plain))
+    with pytest.raises(CheckpointError, match="no resnet_cifar_edu metadata"): Classifier.from_checkpoint(plain)
+    wrong = write_weights({"x": np.zeros(3, np.float32)}, {"width": 16}, tmp_path/"wrong.safetensors")
+    with pytest.raises(CheckpointError, match="do not fit"): Classifier.from_checkpoint(wrong)
+    with pytest.raises(CheckpointError, match="does not exist"): Classifier.from_checkpoint(tmp_path/"nope.safetensors")
+
+def test_fp16_weights_round_trip(tmp_path, weights, clf):
+    state, meta = read_weights(weights)
+    half = write_weights(state, meta, tmp_path/"half.safetensors", dtype="float16")
+    assert half.stat().st_size < 0.6 * weights.stat().st_size
+    x = make_tiny_images(2)[0]
+    assert np.abs(Classifier.from_checkpoint(half).predict_proba(x) - clf.predict_proba(x)).max() < 2e-2
+
+def test_onnx_runs_without_the_kit(tmp_path, clf):
+    "The ONNX file runs in a fresh process that imports only onnxruntime and numpy."
+    import subprocess, sys
+    path = clf.export(tmp_path/"m.onnx")
+    x = make_tiny_images(2)[0].astype(np.float32); np.save(tmp_path/"x.npy", x)
+    code = ("import sys, json, numpy as np, onnxruntime as ort\n"
+            "s = ort.InferenceSession(sys.argv[1], providers=['CPUExecutionProvider'])\n"
+            "np.save(sys.argv[3], s.run(None, {'pixels': np.load(sys.argv[2])})[0])\n"
+            "assert 'resnet_cifar_edu' not in sys.modules and 'torch' not in sys.modules\n")
+    r = subprocess.run([sys.executable, "-c", code, str(path), str(tmp_path/"x.npy"), str(tmp_path/"y.npy")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert np.abs(softmax(np.load(tmp_path/"y.npy")) - clf.predict_proba(x.astype(np.uint8))).max() <= 1e-4
+
+def test_gradcam_shapes_agree(weights, clf):
+    tf_clf = Classifier.from_checkpoint(weights, backend="tf")
+    img = make_tiny_images(1)[0][4]
+    a, b = clf.explain(img), tf_clf.explain(img)
+    assert a.shape == b.shape == (32, 32) and 0 <= a.min() and a.max() <= 1
+    assert np.abs(a - b).max() < 1e-3
+
+def test_no_pretrained_weights_message(monkeypatch, tmp_path):
+    import resnet_cifar_edu.inference as inf
+    monkeypatch.setattr(inf, "PRETRAINED", tmp_path/"missing.safetensors")
+    with pytest.raises(CheckpointError, match="no shipped weights"): Classifier.from_pretrained()

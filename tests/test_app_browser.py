@@ -1,0 +1,168 @@
+"""The web demo in a real browser: Voilà serves nbs/classify.ipynb on 127.0.0.1, Debian's Chromium drives it through Playwright.
+
+The server is started and stopped here, by its own PID (and those of the kernels it started), with bounded waits.
+Every request for anything outside the server is blocked, so a pass also shows that the page works offline.
+Screenshots go to test-output/app_browser/ (git-ignored); the time from page load to the first result is printed."""
+import os, re, signal, socket, subprocess, time
+from pathlib import Path
+import numpy as np
+import pytest
+from conftest import ROOT, BIN
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+OUT = ROOT/"test-output"/"app_browser"
+SERVER_START_S, PAGE_S, TF_LOAD_S = 60, 120, 120  # upper bounds of the waits, in seconds
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing: `make browser-deps` installs "
+                                                                 "Debian's chromium and fonts-noto-cjk")]
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0)); return s.getsockname()[1]
+
+def _stop(proc, timeout=20):
+    "SIGTERM the server (Voilà then shuts its kernels down); SIGKILL whatever it started that is still alive."
+    import psutil
+    try: family = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.NoSuchProcess: family = []
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try: proc.wait(timeout)
+        except subprocess.TimeoutExpired: proc.kill(); proc.wait(10)
+    for child in family:  # kernels run in sessions of their own, so they are tracked by PID
+        try: child.wait(5)
+        except psutil.TimeoutExpired: child.kill()
+        except psutil.NoSuchProcess: pass
+
+@pytest.fixture(scope="module")
+def voila_url(tmp_path_factory):
+    "Start `voila nbs/classify.ipynb` from the repository root on a free port; yield its URL; stop it."
+    port, log_path = _free_port(), tmp_path_factory.mktemp("voila")/"voila.log"
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")  # the kernel runs the venv's Python
+    env.pop("IN_TEST", None)  # serve the page as in production (preloading the model)
+    log = open(log_path, "wb")
+    proc = subprocess.Popen([str(BIN/"voila"), "nbs/classify.ipynb", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+                             "--Voila.port_retries=0"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + SERVER_START_S
+        while True:
+            if proc.poll() is not None: pytest.fail(f"voila exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1): break
+            except OSError:
+                if time.monotonic() > deadline: pytest.fail(f"voila did not answer within {SERVER_START_S} s:\n{log_path.read_text()[-3000:]}")
+                time.sleep(0.3)
+        yield f"http://127.0.0.1:{port}/", log_path
+    finally:
+        _stop(proc); log.close()
+
+def _pictures(tmp_path):
+    "A good picture whose top class is clear (a CIFAR-10 test photo when the data is here), a text file, an oversized file."
+    from PIL import Image
+    from resnet_cifar_edu.app import load_demo_classifier, classify_upload
+    from resnet_cifar_edu.data import find_cifar10_jpeg, make_tiny_images
+    src = find_cifar10_jpeg(ROOT)
+    if src is not None and (src/"test").is_dir():
+        cands = [p for c in sorted((src/"test").iterdir()) for p in sorted(c.iterdir())[:2]]
+    else:
+        cands = []
+        for i, a in enumerate(make_tiny_images(1)[0]):
+            p = tmp_path/f"picture{i}.png"; Image.fromarray(a).resize((64, 64)).save(p); cands.append(p)
+    clf = load_demo_classifier("torch")  # the model the page uses, so we know what it must say
+    def margin(p):
+        top = classify_upload(clf, p.read_bytes(), p.name).top
+        return top[0][2] - top[1][2]
+    good = max(cands, key=margin)
+    expected = classify_upload(clf, good.read_bytes(), good.name).top
+    text = tmp_path/"notes.jpg"; text.write_text("this is a shopping list, not a picture")
+    huge = tmp_path/"huge.jpg"
+    with open(huge, "wb") as f: f.truncate(60 * 2**20)  # sparse: larger than the websocket's message limit
+    return good, expected, text, huge
+
+def _upload(page, *paths):
+    "ipywidgets 8 keeps the FileUpload's <input type=file> out of the page: click its button and answer the chooser."
+    with page.expect_file_chooser(timeout=10_000) as chooser:
+        page.locator(".widget-upload").click()
+    chooser.value.set_files([str(p) for p in paths])
+
+def _percentages(card) -> list:
+    return [float(t.rstrip("%")) for t in card.locator(".rce-pct").all_inner_texts()]
+
+def test_voila_app_in_chromium(voila_url, tmp_path):
+    from playwright.sync_api import sync_playwright, expect
+    url, log_path = voila_url
+    good, expected, text, huge = _pictures(tmp_path)
+    (en1, zh1, _), *_ = expected
+    OUT.mkdir(parents=True, exist_ok=True)
+    blocked = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 900, "height": 1000})
+            page.route(re.compile(r"^(?!" + re.escape(url) + ")"), lambda route: (blocked.append(route.request.url), route.abort()))
+            t0 = time.perf_counter()
+            page.goto(url, wait_until="commit", timeout=PAGE_S * 1000)
+            upload = page.locator(".widget-upload")
+            expect(upload).to_be_visible(timeout=PAGE_S * 1000)
+            t_widgets = time.perf_counter() - t0
+            assert page.locator(".jp-CodeCell .jp-InputArea, .jp-CodeMirrorEditor").count() == 0, "sources must be stripped"
+            assert "build_app" not in page.inner_text("body"), "sources must be stripped"
+
+            # a real picture: a prediction with probabilities
+            _upload(page, good)
+            card = page.locator(".rce-card:not(.rce-error)").first
+            expect(card.locator(".rce-pct").first).to_have_text(re.compile(r"^\d+\.\d%$"), timeout=PAGE_S * 1000)
+            t_first = time.perf_counter() - t0
+            expect(card.locator(".rce-label").first).to_have_text(en1)
+            expect(page.locator(".rce-status")).to_contain_text("Ready", timeout=30_000)
+            pct_torch = _percentages(card)
+            assert len(pct_torch) == 3 and pct_torch == sorted(pct_torch, reverse=True), pct_torch
+            np.testing.assert_allclose(pct_torch, [round(p * 100, 1) for *_, p in expected], atol=0.11)
+
+            # a text file and a file too large for the websocket: two short messages, the page keeps working
+            _upload(page, text, huge)
+            errors = page.locator(".rce-error")
+            expect(errors).to_have_count(2, timeout=30_000)
+            expect(errors.nth(0)).to_contain_text("is not a readable image")
+            expect(errors.nth(1)).to_contain_text("more than the 10.0 MB allowed")
+            _upload(page, good)
+            expect(page.locator(".rce-card:not(.rce-error) .rce-label").first).to_have_text(en1, timeout=30_000)
+            expect(page.locator(".rce-error")).to_have_count(0)
+
+            # the language switch re-renders the names in Chinese
+            page.locator(".rce-lang button", has_text="中文").click()
+            expect(page.locator(".rce-card .rce-label").first).to_have_text(zh1, timeout=30_000)
+
+            # the backend switch loads TensorFlow once; the same weights give the same probabilities
+            page.locator(".rce-backend button", has_text="TensorFlow").click()
+            tf_card = page.locator('.rce-card[data-backend="tf"]').first
+            expect(tf_card).to_be_visible(timeout=TF_LOAD_S * 1000)
+            expect(tf_card.locator(".rce-meta")).to_contain_text("TensorFlow")
+            expect(tf_card.locator(".rce-label").first).to_have_text(zh1)
+            np.testing.assert_allclose(_percentages(tf_card), pct_torch, atol=0.11)  # printed to 0.1 %: agree to ~1e-3
+            expect(page.locator(".rce-status")).to_contain_text("TensorFlow", timeout=30_000)
+
+            # where did it look?
+            page.locator(".rce-explain input").check()
+            expect(page.locator(".rce-card .rce-cam").first).to_be_visible(timeout=60_000)
+            shot = OUT/"classify.png"
+            page.screenshot(path=str(shot), full_page=True)
+
+            # a random test picture with its true label, when the test set is here
+            button = page.locator(".rce-random")
+            if button.is_enabled():
+                button.click()
+                expect(page.locator(".rce-truth")).to_contain_text("真实类别", timeout=60_000)
+            else:
+                expect(page.locator(".rce-hint")).to_contain_text("No CIFAR-10 test images")
+            expect(page.locator(".rce-status")).to_contain_text("Ready")
+
+            page.screenshot(path=str(OUT/"classify_random.png"), full_page=True)
+        finally:
+            browser.close()
+    print(f"\nscreenshots: {shot}, {OUT/'classify_random.png'}")
+    print(f"page load → widgets shown: {t_widgets:.1f} s; page load → first result: {t_first:.1f} s")
+    print(f"blocked requests for outside resources ({len(blocked)}): {sorted(set(blocked))}")

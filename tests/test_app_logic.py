@@ -1,0 +1,237 @@
+"""The web demo's logic without a browser: bytes in → result and HTML out, for good and hostile files, in both backends;
+the widgets driven from Python; the demo model's fallbacks; the Voilà configuration and the page notebook."""
+import io, json, re, struct, subprocess, sys, zlib
+from datetime import datetime, timezone
+import numpy as np
+import pytest
+from PIL import Image
+from conftest import ROOT
+from resnet_cifar_edu import app as A
+from resnet_cifar_edu.inference import CheckpointError, Classifier, write_weights
+from resnet_cifar_edu.data import CLASSES, CLASSES_ZH, make_tiny_images
+
+BACKENDS = ["torch", "tf"]
+
+@pytest.fixture(scope="module")
+def classifiers():
+    "The untrained demo model in both frameworks (the same arrays)."
+    state = A.untrained_state()
+    return {b: Classifier.from_weights(state, {"width": 16}, b) for b in BACKENDS}
+
+def _encode(a, fmt="PNG", size=None):
+    img = Image.fromarray(a)
+    if size: img = img.resize(size)
+    buf = io.BytesIO(); img.save(buf, format=fmt); return buf.getvalue()
+
+@pytest.fixture(scope="module")
+def pictures():
+    x, _ = make_tiny_images(1)
+    return {"png": _encode(x[2], "PNG", (64, 64)), "jpeg": _encode(x[7], "JPEG", (120, 80)), "gif": _encode(x[4], "GIF")}
+
+def _bomb():
+    "A valid-looking PNG whose header claims 40000×40000 pixels."
+    b = bytearray(_encode(np.zeros((8, 8, 3), np.uint8)))
+    b[16:24] = struct.pack(">II", 40000, 40000); b[29:33] = struct.pack(">I", zlib.crc32(bytes(b[12:29])))
+    return bytes(b)
+
+PCT = re.compile(r'class="rce-pct">(\d+\.\d)%<')
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("fmt", ["png", "jpeg", "gif"])
+def test_good_picture_gives_top3_with_percentages(classifiers, pictures, backend, fmt):
+    r = A.classify_upload(classifiers[backend], pictures[fmt], f"photo.{fmt}")
+    assert r.ok and r.backend == backend and len(r.top) == 3 and r.image.shape == (32, 32, 3)
+    probs = [p for *_, p in r.top]
+    assert probs == sorted(probs, reverse=True) and 0 < sum(probs) <= 1 + 1e-6
+    en = A.render_result(r, "en")
+    assert f">{r.top[0][0]}<" in en and f'data-top="{r.top[0][0]}"' in en and f'data-backend="{backend}"' in en
+    assert [float(p) for p in PCT.findall(en)] == [round(p * 100, 1) for p in probs]
+    assert A.BACKEND_LABELS[backend] in en
+    zh = A.render_result(r, "zh")
+    assert f'lang="zh-Hans">{r.top[0][1]}<' in zh and r.top[0][1] == CLASSES_ZH[CLASSES.index(r.top[0][0])]
+    assert PCT.findall(zh) == PCT.findall(en)
+
+def test_backends_agree(classifiers, pictures):
+    a, b = (A.classify_upload(classifiers[k], pictures["png"], "p.png") for k in BACKENDS)
+    assert [c for c, *_ in a.top] == [c for c, *_ in b.top]
+    np.testing.assert_allclose([p for *_, p in a.top], [p for *_, p in b.top], atol=1e-4)
+    assert PCT.findall(A.render_result(a)) == PCT.findall(A.render_result(b))
+
+BAD = {  # name: (bytes, size reported by the browser or None, words the message must contain)
+    "empty.png": (b"", None, "empty"),
+    "notes.jpg": (b"a shopping list, not a picture", None, "not a readable image"),
+    "logo.svg": (b"<?xml version='1.0'?><svg xmlns='http://www.w3.org/2000/svg'/>", None, "SVG"),
+    "bomb.png": (_bomb(), None, "too large"),
+    "icon.png": (_encode(np.zeros((4, 4, 3), np.uint8)), None, "at least 8×8"),
+    "huge.jpg": (b"", 60 * 2**20, "more than the 10.0 MB allowed"),                    # emptied by the page's guard
+    "big.png": (b"\x89PNG" + b"\0" * (A.MAX_UPLOAD_BYTES + 1), None, "more than the 10.0 MB"),  # arrived anyway
+    "third.jpg": (b"", 4 * 2**20, "Upload fewer pictures at a time"),                 # over the per-selection total
+}
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name", list(BAD) + ["cut.png", "cut.jpg"])
+def test_bad_file_gives_short_message_and_next_picture_works(classifiers, pictures, backend, name):
+    clf = classifiers[backend]
+    if name.startswith("cut."): data, size, words = pictures["png" if name.endswith("png") else "jpeg"][:300], None, "readable image"
+    else: data, size, words = BAD[name]
+    r = A.classify_upload(clf, data, name, size=size)
+    assert not r.ok and words in r.message and name in r.message, r.message
+    assert len(r.message) < 200 and "0x" not in r.message and "Traceback" not in r.message and "Error:" not in r.message
+    page = A.render_result(r)
+    assert "rce-error" in page and "rce-pct" not in page
+    good = A.classify_upload(clf, pictures["png"], "photo.png")
+    assert good.ok and good.top == A.classify_upload(clf, pictures["png"], "again.png").top
+
+def test_truncated_jpeg_still_decodable_is_not_a_crash(classifiers, pictures):
+    "PIL decodes some truncated JPEGs partly: either a prediction or a message, never an exception."
+    r = A.classify_upload(classifiers["torch"], pictures["jpeg"][:-20], "tail.jpg")
+    assert r.ok or "readable image" in r.message
+
+def test_names_and_messages_are_escaped(classifiers, pictures):
+    evil = '<img src=x onerror="alert(1)">.png'
+    for r in [A.classify_upload(classifiers["torch"], pictures["png"], evil), A.classify_upload(classifiers["torch"], b"", evil)]:
+        page = A.render_result(r)
+        assert "<img src=x" not in page and "&lt;img src=x" in page
+
+def test_page_html_is_self_contained(classifiers, pictures):
+    rs = [A.classify_upload(classifiers["torch"], pictures["png"], "a.png", explain=True), A.AppResult("b.png", False, "nope")]
+    page = A.render_results(rs, "zh")
+    assert page.startswith("<style>") and page.count('class="rce-card') == 2
+    assert not re.search(r'(src|href)="(?!data:)', page) and "url(" not in page and "@import" not in page
+
+def test_gradcam_overlay_is_a_png(classifiers, pictures):
+    r = A.classify_upload(classifiers["tf"], pictures["png"], "a.png", explain=True)
+    img = Image.open(io.BytesIO(r.cam))
+    assert img.format == "PNG" and img.size == (96, 96)
+    cam = classifiers["torch"].explain(r.image)
+    assert Image.open(io.BytesIO(A.gradcam_overlay(r.image, cam, size=64))).size == (64, 64)
+
+def test_brief_drops_library_details():
+    assert A.brief("'x' is not a readable image (UnidentifiedImageError: cannot identify image file <_io.BytesIO object at 0x7f>).") \
+        == "'x' is not a readable image."
+    assert A.brief("'x' is too large to decode safely (Image size (1 pixels) exceeds limit of 2 pixels).") == "'x' is too large to decode safely."
+    assert A.brief("keep (this part) please") == "keep (this part) please"
+    assert len(A.brief("word " * 100)) == 200
+
+# ---- the model the demo uses ----
+
+def test_untrained_model_is_deterministic_and_not_constant(classifiers):
+    a, b = A.untrained_state(seed=0), A.untrained_state(seed=0)
+    assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
+    assert not np.array_equal(a["fc.weight"], A.untrained_state(seed=1)["fc.weight"])
+    x, _ = make_tiny_images(2)
+    assert len(set(classifiers["torch"].predict_proba(x).argmax(1))) >= 3
+
+def test_demo_model_fallbacks(monkeypatch, tmp_path):
+    monkeypatch.setattr(A, "PRETRAINED", tmp_path/"no-shipped-weights.safetensors")
+    monkeypatch.delenv(A.WEIGHTS_ENV, raising=False)
+    kind, path, meta = A.demo_weights()
+    assert kind == "untrained" and path is None
+    text, warn = A.model_banner(kind, path, meta)
+    assert warn and text == A.UNTRAINED_BANNER
+    # a checkpoint named by the environment variable, described by its metadata
+    w = write_weights(A.untrained_state(seed=3), {"width": 16, "epoch": 5, "recipe": {"width": 16, "epochs": 5},
+                                                   "best_val_acc": 0.71, "preset": "quick"}, tmp_path/"best.safetensors")
+    monkeypatch.setenv(A.WEIGHTS_ENV, str(tmp_path))  # a training output folder works too
+    kind, path, meta = A.demo_weights()
+    assert kind == "checkpoint" and path == w
+    text, warn = A.model_banner(kind, path, meta)
+    assert warn and "preset 'quick'" in text and "71.0%" in text and "not the shipped model" in text
+    clf = A.load_demo_classifier("torch")
+    assert clf.config["width"] == 16
+    monkeypatch.setenv(A.WEIGHTS_ENV, str(tmp_path/"missing.safetensors"))
+    with pytest.raises(CheckpointError, match=A.WEIGHTS_ENV):
+        A.load_demo_classifier("torch")
+    # the shipped weights win, and describe themselves
+    shipped = write_weights(A.untrained_state(), {"width": 16, "description": "ResNet-18, 94% on CIFAR-10 test"}, tmp_path/"shipped.safetensors")
+    monkeypatch.setattr(A, "PRETRAINED", shipped)
+    assert A.model_banner(*A.demo_weights()) == ("ResNet-18, 94% on CIFAR-10 test", False)
+
+def test_importing_the_app_loads_no_framework_and_tf_never_imports_torch():
+    code = ("import sys, resnet_cifar_edu.app as A\n"
+            "assert not {'torch', 'tensorflow', 'keras', 'ipywidgets'} & set(sys.modules), sorted(sys.modules)\n"
+            "A.ClassifierApp(test_source=None)\n"
+            "assert not {'torch', 'tensorflow'} & set(sys.modules), 'building the widgets loads no model'\n"
+            "A.load_demo_classifier('tf') if A.demo_weights()[0] == 'untrained' else None\n"
+            "assert 'torch' not in sys.modules, 'the TensorFlow backend imported PyTorch'\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180, cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-2000:]
+
+# ---- the widgets, driven from Python as the browser would ----
+
+def _upload(app, *files):
+    app.upload.value = tuple(dict(name=n, type="", size=len(d) if s is None else s, content=memoryview(d),
+                                  last_modified=datetime.now(timezone.utc)) for n, d, s in files)
+
+@pytest.fixture
+def counting_loader(classifiers):
+    calls = []
+    def loader(backend): calls.append(backend); return classifiers[backend]
+    loader.calls = calls
+    return loader
+
+def test_app_upload_switches_and_states(counting_loader, pictures, tiny_folder):
+    app = A.build_app(preload=False, loader=counting_loader, test_source=tiny_folder, seed=0, model=("test model", False))
+    states = []
+    app.status.observe(lambda c: states.append(app.state), "value")
+    assert app.state == "ready" and counting_loader.calls == [] and "test model" in app.banner.value
+    _upload(app, ("a.png", pictures["png"], None), ("notes.txt", b"hello", None), ("huge.jpg", b"", 50 * 2**20))
+    assert states[:3] == ["loading", "working", "ready"] and counting_loader.calls == ["torch"]
+    assert [r.ok for r in app.results] == [True, False, False] and app.upload.value == ()
+    out = app.output.value
+    assert out.count('class="rce-card rce-error"') == 2 and "more than the 10.0 MB" in out and len(PCT.findall(out)) == 3
+    first = app.results[0].top
+    _upload(app, ("a.png", pictures["png"], None))  # the same file again is a new upload
+    assert app.results[0].top == first and counting_loader.calls == ["torch"]
+    app.lang.value = "zh"
+    assert f'lang="zh-Hans">{first[0][1]}<' in app.output.value
+    app.backend.value = "tf"
+    assert counting_loader.calls == ["torch", "tf"] and app.results[0].backend == "tf"
+    np.testing.assert_allclose([p for *_, p in app.results[0].top], [p for *_, p in first], atol=1e-4)
+    assert "TensorFlow" in app.status.value and app.state == "ready"
+    app.backend.value = "torch"  # cached: no second load
+    assert counting_loader.calls == ["torch", "tf"] and app.results[0].backend == "torch"
+    app.explain.value = True
+    assert app.results[0].cam and 'class="rce-cam"' in app.output.value
+    app.explain.value = False
+    assert 'class="rce-cam"' not in app.output.value
+    assert not app.random_button.disabled
+    app.random_button.click()
+    (r,) = app.results
+    assert r.ok and r.truth[0] in CLASSES and r.name.startswith(f"test/{r.truth[0]}/") and "真实类别" in app.output.value
+
+def test_app_survives_a_broken_model_and_missing_data(pictures):
+    def broken(backend): raise CheckpointError("'/nowhere.safetensors' does not exist; pass a .safetensors file written by this kit.")
+    app = A.build_app(preload=False, loader=broken, test_source=None)
+    _upload(app, ("a.png", pictures["png"], None))
+    assert app.state == "error" and "does not exist" in app.status.value and app.models == {}
+    assert app.random_button.disabled and "No CIFAR-10 test images" in app.hint.value
+
+def test_app_preload_thread(counting_loader):
+    app = A.ClassifierApp(loader=counting_loader, test_source=None, preload=True)
+    app.preloading.join(60)
+    assert counting_loader.calls == ["torch"] and app.state == "ready" and "PyTorch" in app.status.value
+
+def test_upload_guard_carries_the_limits():
+    js = A.UPLOAD_GUARD_JS % (A.MAX_UPLOAD_BYTES, A.MAX_UPLOAD_TOTAL)
+    assert str(A.MAX_UPLOAD_BYTES) in js and str(A.MAX_UPLOAD_TOTAL) in js and "readAsArrayBuffer" in js
+
+# ---- what Voilà serves ----
+
+def test_voila_json_matches_the_app():
+    cfg = json.loads((ROOT/"voila.json").read_text())
+    assert cfg["VoilaConfiguration"]["strip_sources"] is True and cfg["VoilaConfiguration"]["show_tracebacks"] is False
+    assert cfg["VoilaConfiguration"]["file_allowlist"] == []
+    assert 0 < cfg["VoilaExecutor"]["timeout"] <= 300
+    ws = cfg["Voila"]["tornado_settings"]["websocket_max_message_size"]
+    assert A.MAX_UPLOAD_TOTAL < ws <= 2 * A.MAX_UPLOAD_TOTAL, "the websocket must carry the largest upload the page lets through"
+    assert not cfg["VoilaConfiguration"].get("preheat_kernel", False), "measured: no gain worth a resident kernel (see 08_app)"
+
+def test_classify_notebook_is_only_the_page():
+    nb = json.loads((ROOT/"nbs"/"classify.ipynb").read_text())
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    md = [c for c in nb["cells"] if c["cell_type"] == "markdown"]
+    assert len(code) == 1 and "".join(code[0]["source"]).strip() == "from resnet_cifar_edu.app import build_app\nbuild_app()"
+    assert md and "".join(md[0]["source"]).startswith("# ")
+    assert not any("default_exp" in "".join(c["source"]) for c in nb["cells"]), "the page must not export a module"
+    assert all(not c.get("outputs") for c in code), "commit the page without outputs (nbdev-clean)"

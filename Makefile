@@ -7,7 +7,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test test-slow browser-deps export clean-nbs readme check-sync help
 help:
-	@echo "make demo   - create .venv, install the kit with both frameworks, start it"
+	@echo "make demo   - create .venv, install the kit with both frameworks, start the web demo (voila nbs/classify.ipynb)"
 	@echo "make test   - install test tools (and chromium + a CJK font), run nbdev-test and pytest tests/"
 	@echo "make export / clean-nbs / readme - nbdev-export, nbdev-clean, README.md from nbs/index.ipynb"
 
@@ -16,15 +16,16 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(VENV)/.installed-demo: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[torch,tf,app]" jupyterlab
+	$(BIN)/pip install -q -e ".[torch,tf,app]"
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e ".[dev]"
 	touch $@ $(VENV)/.installed-demo
 
+# The web demo on 127.0.0.1:8866; voila.json (read from this folder) holds its settings.
 demo: $(VENV)/.installed-demo
-	$(BIN)/jupyter lab nbs/index.ipynb
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/voila nbs/classify.ipynb --port=8866
 
 # Debian's chromium drives the browser tests; fonts-noto-cjk lets screenshots show the Chinese class names.
 browser-deps:

@@ -7,11 +7,11 @@ Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/build.html.md"""
 # %% auto #0
 __all__ = ['FreshModules']
 
-# %% ../nbs/99_build.ipynb #4f47b655
+# %% ../nbs/99_build.ipynb #96480f89
 from pathlib import Path
 from nbdev.config import get_config
 
-# %% ../nbs/99_build.ipynb #bba31e76
+# %% ../nbs/99_build.ipynb #4a7d4d41
 def _header(dest: Path, nb_path: Path, root: Path) -> str:
     "nbdev's header for a module at `dest` generated from `nb_path`."
     back = "../" * (len(dest.resolve().relative_to(root).parts) - 1)

@@ -3,7 +3,7 @@
 # %% auto #0
 __all__ = ['load_state_dict', 'build_model', 'predict_logits', 'gradcam']
 
-# %% ../../nbs/06_inference.ipynb #ff375495
+# %% ../../nbs/06_inference.ipynb #859234f0
 import os
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 import numpy as np
@@ -11,7 +11,7 @@ import keras
 import tensorflow as tf
 from .resnet import resnet18
 
-# %% ../../nbs/06_inference.ipynb #0b73c2b6
+# %% ../../nbs/06_inference.ipynb #d14b0e90
 _KERAS_NAME = {"weight": "kernel", "bias": "bias", "running_mean": "moving_mean", "running_var": "moving_variance"}
 
 def _layer(model, path):
@@ -40,7 +40,7 @@ def build_model(config: dict, state: dict):
     "ResNet-18 from `config` with weights `state` (PyTorch names and layouts)."
     return load_state_dict(resnet18(config["num_classes"], config["width"], config["stem"]), state)
 
-# %% ../../nbs/06_inference.ipynb #55f353b4
+# %% ../../nbs/06_inference.ipynb #09c54303
 def _to_input(x, mean, std):
     x = tf.convert_to_tensor(np.ascontiguousarray(x), tf.float32) / 255.0
     return (x - tf.constant(mean, tf.float32)) / tf.constant(std, tf.float32)

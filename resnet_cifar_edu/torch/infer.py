@@ -3,12 +3,12 @@
 # %% auto #0
 __all__ = ['load_state_dict', 'build_model', 'predict_logits', 'gradcam', 'Deployable', 'export_onnx', 'export_torchscript']
 
-# %% ../../nbs/06_inference.ipynb #58365414
+# %% ../../nbs/06_inference.ipynb #b3629e76
 import numpy as np
 import torch
 from .resnet import resnet18
 
-# %% ../../nbs/06_inference.ipynb #a20f59a2
+# %% ../../nbs/06_inference.ipynb #b8823e20
 def load_state_dict(model, state: dict):
     "Copy `state` (PyTorch names → numpy arrays) into `model`; every weight must be present with its shape."
     sd = model.state_dict()
@@ -18,7 +18,7 @@ def load_state_dict(model, state: dict):
         raise ValueError(f"weights do not fit this model: missing {missing[:3]}, unexpected {unexpected[:3]}")
     with torch.no_grad():
         for k, t in sd.items():
-            if k not in state: continue
+            if k not in state or k.endswith("num_batches_tracked"): continue  # a training counter, not a weight
             v = torch.from_numpy(np.ascontiguousarray(state[k]))
             if v.shape != t.shape: raise ValueError(f"'{k}': the model has shape {tuple(t.shape)}, the weights {tuple(v.shape)}")
             t.copy_(v.to(t.dtype))
@@ -29,7 +29,7 @@ def build_model(config: dict, state: dict):
     m = resnet18(config["num_classes"], config["width"], config["stem"])
     return load_state_dict(m, state).eval().to(memory_format=torch.channels_last)
 
-# %% ../../nbs/06_inference.ipynb #1f01b52f
+# %% ../../nbs/06_inference.ipynb #bfcc9623
 def _to_input(x, mean, std):
     "uint8 NHWC numpy → normalised float NCHW tensor (channels_last memory)."
     t = torch.from_numpy(np.ascontiguousarray(x)).permute(0, 3, 1, 2).float().div_(255)
@@ -44,7 +44,7 @@ def predict_logits(model, images, mean, std, batch_size=256) -> np.ndarray:
             out.append(model(_to_input(images[i:i + batch_size], mean, std)).float().numpy())
     return np.concatenate(out) if out else np.zeros((0, model.fc.out_features), np.float32)
 
-# %% ../../nbs/06_inference.ipynb #d37d0bb1
+# %% ../../nbs/06_inference.ipynb #a4471797
 def gradcam(model, image, class_idx, mean, std) -> np.ndarray:
     "Grad-CAM heat map in [0, 1] at the last stage's resolution, for one `uint8` image `(H, W, 3)`."
     feats = {}
@@ -59,7 +59,7 @@ def gradcam(model, image, class_idx, mean, std) -> np.ndarray:
     cam = torch.relu((g.mean((2, 3), keepdim=True) * a).sum(1))[0].detach().numpy()
     return cam / cam.max() if cam.max() > 0 else cam
 
-# %% ../../nbs/06_inference.ipynb #02334460
+# %% ../../nbs/06_inference.ipynb #7970fe10
 import json, warnings
 
 class Deployable(torch.nn.Module):

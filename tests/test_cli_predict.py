@@ -1,0 +1,38 @@
+"""`resnet-cifar predict` and `resnet-cifar evaluate` as a user runs them: a real process, real files."""
+import os, subprocess
+import pytest
+from conftest import BIN
+
+@pytest.fixture(scope="module")
+def weights(tmp_path_factory):
+    import torch
+    from resnet_cifar_edu.torch.resnet import resnet18
+    from resnet_cifar_edu.inference import write_weights
+    torch.manual_seed(0)
+    return write_weights({k: v.numpy() for k, v in resnet18(width=8).state_dict().items()}, {"width": 8},
+                         tmp_path_factory.mktemp("w")/"w8.safetensors")
+
+def run(*args):
+    return subprocess.run([str(BIN/"resnet-cifar"), *map(str, args)], capture_output=True, text=True, timeout=300, env=os.environ)
+
+def test_predict_good_and_bad_files(weights, tiny_folder, tmp_path):
+    junk = tmp_path/"junk.png"; junk.write_text("not an image")
+    good = sorted((tiny_folder/"test"/"cat").iterdir())[0]
+    r = run("predict", good, junk, "--weights", weights, "--topk", "2", "--zh")
+    assert r.returncode == 1                                  # one file failed ...
+    line = [l for l in r.stdout.splitlines() if l.startswith(str(good))]
+    assert len(line) == 1 and line[0].count("%") == 2         # ... the good one was still classified
+    assert "junk.png: error:" in r.stderr and "not a readable image" in r.stderr and "Traceback" not in r.stderr
+
+def test_predict_without_shipped_weights_is_one_line(tiny_folder, monkeypatch):
+    from resnet_cifar_edu.inference import PRETRAINED
+    if PRETRAINED.is_file(): pytest.skip("the shipped weights exist")
+    r = run("predict", sorted((tiny_folder/"test"/"cat").iterdir())[0])
+    assert r.returncode == 1 and "no shipped weights" in r.stderr and "Traceback" not in r.stderr
+
+@pytest.mark.parametrize("backend", ["torch", "tf"])
+def test_evaluate_writes_confusion_matrix(weights, tiny_folder, tmp_path, backend):
+    png = tmp_path/f"cm-{backend}.png"
+    r = run("evaluate", "--data", tiny_folder, "--weights", weights, "--backend", backend, "--out", png)
+    assert r.returncode == 0, r.stderr
+    assert "top-1 accuracy" in r.stdout and "95% CI" in r.stdout and png.stat().st_size > 10_000

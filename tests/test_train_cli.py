@@ -1,0 +1,117 @@
+"""`resnet-cifar train` end to end, in a subprocess as a user runs it: both frameworks on tiny data, resuming a
+finished run, resuming a run killed after its first checkpoint, and one-line errors for bad input."""
+import json, math, os, signal, subprocess, sys, time
+from pathlib import Path
+import pytest
+from conftest import ROOT
+
+FRAMEWORKS = ["torch", "tf"]
+LAST = {"torch": "last.safetensors", "tf": "last.weights.h5"}
+BEST = {"torch": "best.safetensors", "tf": "best.weights.h5"}
+# a ResNet-18 four channels wide, so that an epoch on the tiny data takes a fraction of a second
+TINY = ["--preset", "quick", "--width", "4", "--batch-size", "16", "--no-progress"]
+
+def cli(*args):
+    return [sys.executable, "-m", "resnet_cifar_edu.cli", "train", *map(str, args)]
+
+def run(*args, timeout=300):
+    r = subprocess.run(cli(*args), capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    return r.returncode, r.stdout, r.stderr
+
+def saved_epoch(out: Path, framework: str) -> int:
+    "Epochs done according to the resumable weights file itself (the JSON beside it is only a copy)."
+    if framework == "torch":
+        from safetensors import safe_open
+        with safe_open(str(out/LAST["torch"]), framework="np") as f: return json.loads(f.metadata()["meta"])["epoch"]
+    import h5py
+    with h5py.File(out/LAST["tf"], "r") as f: return json.loads(f.attrs["resnet_cifar_edu"])["meta"]["epoch"]
+
+def check_history(out: Path, epochs: int):
+    h = json.loads((out/"history.json").read_text())
+    assert h["epoch"] == list(range(1, epochs + 1))
+    for k in ("train_acc", "val_acc"): assert all(0 <= a <= 1 for a in h[k]), h[k]
+    for k in ("train_loss", "val_loss", "seconds", "images_per_sec"): assert all(math.isfinite(v) and v > 0 for v in h[k]), h[k]
+    rows = (out/"history.csv").read_text().strip().splitlines()
+    assert rows[0].startswith("epoch,train_loss,train_acc,val_loss,val_acc") and len(rows) == epochs + 1
+    return h
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_train_then_resume(framework, tiny_folder, tmp_path):
+    out = tmp_path/"run"
+    code, so, se = run("--framework", framework, *TINY, "--epochs", 2, "--data", tiny_folder, "--out", out)
+    assert code == 0, se
+    for f in [LAST[framework], BEST[framework], "last.json", "best.json", "history.csv", "history.json", "curves.png", "test.json"]:
+        assert (out/f).is_file() and (out/f).stat().st_size > 0, f
+    assert (out/"curves.png").read_bytes()[:4] == b"\x89PNG"
+    assert "epoch 2/2" in so and "test accuracy of the best checkpoint" in so
+    check_history(out, 2)
+    meta = json.loads((out/"last.json").read_text())
+    assert meta["epoch"] == 2 and meta["recipe"]["width"] == 4 and meta["classes"][0] == "airplane"
+    assert meta["framework"] == {"torch": "torch", "tf": "tensorflow"}[framework]
+    assert not [p for p in out.iterdir() if p.name.startswith(".")], "temporary files left behind"
+
+    # the run is finished: resuming says so and trains nothing
+    code, so, se = run("--framework", framework, *TINY, "--data", tiny_folder, "--out", out, "--resume", "--no-test")
+    assert code == 0, se
+    assert "has finished all 2 epochs" in so and "epoch 3" not in so
+    # asking for more epochs continues with epoch 3, and the history goes on from where it was
+    code, so, se = run("--framework", framework, *TINY, "--epochs", 3, "--data", tiny_folder, "--out", out, "--resume", "--no-test")
+    assert code == 0, se
+    assert "2 of 3 epochs done, continuing with epoch 3" in so and "epoch 3/3" in so and "epoch 1/3" not in so
+    h = check_history(out, 3)
+    assert saved_epoch(out, framework) == 3 and len(h["val_acc"]) == 3
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_killed_run_resumes_from_its_last_checkpoint(framework, tiny_folder, tmp_path):
+    out, epochs = tmp_path/"run", 12
+    args = ["--framework", framework, *TINY, "--epochs", epochs, "--data", tiny_folder, "--out", out, "--no-test"]
+    proc = subprocess.Popen(cli(*args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    try:
+        deadline = time.time() + 240
+        while not (out/"last.json").exists():  # the first checkpoint is complete once its JSON copy exists
+            assert proc.poll() is None, "the run ended before writing a checkpoint"
+            assert time.time() < deadline, "no checkpoint after 240 s"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+    finally:
+        if proc.poll() is None: proc.kill(); proc.wait()
+    done = saved_epoch(out, framework)
+    assert 1 <= done < epochs, f"killed too late to test resuming ({done} epochs done)"
+    code, so, se = run(*args, "--resume")
+    assert code == 0, se
+    assert f"{done} of {epochs} epochs done, continuing with epoch {done + 1}" in so
+    assert f"epoch {done + 1:>2}/{epochs}" in so and f"epoch {done:>2}/{epochs}" not in so
+    check_history(out, epochs)
+    assert saved_epoch(out, framework) == epochs
+
+def test_official_archive_layout(tiny_archive, tmp_path):
+    "--data also takes the official cifar-10-python.tar.gz."
+    code, so, se = run("--framework", "torch", *TINY, "--epochs", 1, "--data", tiny_archive, "--out", tmp_path/"run")
+    assert code == 0, se
+    assert "epoch 1/1" in so and (tmp_path/"run"/"best.safetensors").is_file()
+
+def test_bad_input_gives_one_line_errors(tiny_folder, tmp_path):
+    base = ["--framework", "torch", *TINY, "--epochs", 1]
+    cases = {
+        "does not exist": [*base, "--data", tmp_path/"nowhere", "--out", tmp_path/"a"],
+        "unknown recipe field": [*base, "--set", "depth=50", "--data", tiny_folder, "--out", tmp_path/"b"],
+        "lr needs a float value": [*base, "--set", "lr=fast", "--data", tiny_folder, "--out", tmp_path/"c"],
+        "epochs must be": [*base[:-2], "--epochs", 0, "--data", tiny_folder, "--out", tmp_path/"d"],
+        "is a file": [*base, "--data", tiny_folder, "--out", tmp_path/"notes.txt"],
+    }
+    (tmp_path/"notes.txt").write_text("not a folder")
+    for expected, args in cases.items():
+        code, so, se = run(*args)
+        assert code == 1, (expected, so, se)
+        lines = [l for l in se.splitlines() if l.strip()]
+        assert len(lines) == 1 and lines[0].startswith("resnet-cifar: error: ") and expected in lines[0], (expected, se)
+    # a folder that holds a run is neither overwritten without --resume nor resumed with the other framework
+    out = tmp_path/"run"
+    assert run(*base, "--data", tiny_folder, "--out", out, "--no-test")[0] == 0
+    code, so, se = run(*base, "--data", tiny_folder, "--out", out)
+    assert code == 1 and "already holds a PyTorch run; add --resume" in se
+    code, so, se = run("--framework", "tf", *TINY, "--data", tiny_folder, "--out", out, "--resume")
+    assert code == 1 and "resume it with --framework torch" in se
+    code, so, se = run("--framework", "jax", "--data", tiny_folder, "--out", out)  # argparse's own check
+    assert code == 2 and "invalid choice: 'jax'" in se

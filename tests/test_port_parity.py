@@ -86,13 +86,12 @@ def test_a_port_missing_a_step_fails_the_check():
         _copy_to_keras(t, k, skip={step})
         assert max_logit_diff(t, k, x) > 100 * TOL, step
 
-def test_real_images_when_present():
-    "Real CIFAR-10 test images (one per class, read with Pillow); skipped when the JPEG set is not unpacked"
-    test_dir = ROOT/"data"/"cifar10-jpeg"/"test"
-    if not test_dir.is_dir(): pytest.skip(f"{test_dir} not found")
-    from PIL import Image
-    files = [next(iter(sorted((test_dir/c).glob("*.jpg")))) for c in sorted(p.name for p in test_dir.iterdir() if p.is_dir())]
-    x = (np.stack([np.asarray(Image.open(f).convert("RGB"), "float32") / 255 for f in files]) - CIFAR_MEAN) / CIFAR_STD
+def test_real_images_when_present(real_cifar10):
+    "Real CIFAR-10 test images (ten of each class, through the data chapter's loader); skipped when the JPEG set is absent"
+    from resnet_cifar_edu.data import load_dataset
+    xs, ys, _ = load_dataset(real_cifar10, "test")
+    pick = np.concatenate([np.flatnonzero(ys == c)[:10] for c in range(10)])
+    x = ((xs[pick].astype("float32") / 255) - CIFAR_MEAN) / CIFAR_STD
     t = randomize_batchnorm(pt.resnet18(width=16), x).eval()
     assert max_logit_diff(t, torch_to_keras(t), x) <= TOL
     k = randomize_batchnorm(tk.resnet18(width=16), x, seed=2)

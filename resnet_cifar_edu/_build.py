@@ -7,11 +7,11 @@ Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/build.html.md"""
 # %% auto #0
 __all__ = ['FreshModules']
 
-# %% ../nbs/99_build.ipynb #96480f89
+# %% ../nbs/99_build.ipynb #a500cad3
 from pathlib import Path
 from nbdev.config import get_config
 
-# %% ../nbs/99_build.ipynb #4a7d4d41
+# %% ../nbs/99_build.ipynb #720ffa4e
 def _header(dest: Path, nb_path: Path, root: Path) -> str:
     "nbdev's header for a module at `dest` generated from `nb_path`."
     back = "../" * (len(dest.resolve().relative_to(root).parts) - 1)

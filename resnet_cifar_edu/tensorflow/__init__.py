@@ -3,8 +3,10 @@
 # %% auto #0
 __all__ = []
 
-# %% ../../nbs/99_build.ipynb #6196f998
+# %% ../../nbs/99_build.ipynb #f11ed09a
 import sys as _sys
-if "torch" in _sys.modules and "triton" not in _sys.modules:
-    try: import triton  # noqa: F401  (must load before TensorFlow; see the build notebook)
-    except Exception: pass
+if "triton" not in _sys.modules:
+    if "tensorflow" in _sys.modules: _sys.modules["triton"] = None  # too late to load it safely: PyTorch runs without it
+    elif "torch" in _sys.modules:
+        try: import triton  # noqa: F401  (must load before TensorFlow; see the build notebook)
+        except Exception: pass

@@ -3,7 +3,7 @@
 # %% auto #0
 __all__ = []
 
-# %% ../../nbs/99_build.ipynb #37bc1afe
+# %% ../../nbs/99_build.ipynb #6bea1c00
 import sys as _sys
 if "tensorflow" in _sys.modules and "triton" not in _sys.modules:
     _sys.modules["triton"] = None  # Triton after TensorFlow would crash the process; PyTorch then runs without it

@@ -21,7 +21,7 @@ __all__ = ['PRESETS', 'HISTORY_KEYS', 'Recipe', 'recipe_fields', 'get_recipe', '
            'save_curves', 'checkpoint_meta', 'epoch_seed', 'resume_message', 'check_resume', 'metrics_from_probs',
            'progress_bar']
 
-# %% ../nbs/03_train.ipynb #97500a06
+# %% ../nbs/03_train.ipynb #138773fe
 @dataclass
 class Recipe:
     "Every setting of a training run; the PyTorch and TensorFlow loops read the same fields."
@@ -45,6 +45,7 @@ class Recipe:
     bf16: bool = True            # low precision: bf16 autocast on CPU, AMP on CUDA, Keras 'mixed_bfloat16'
     channels_last: bool = True   # PyTorch: NHWC memory layout (TensorFlow is NHWC anyway)
     compile: bool = False        # PyTorch: torch.compile the model
+    sync_bn: bool = False        # several processes: BatchNorm statistics over the global batch, not each process's share
     xla: bool = False            # TensorFlow: jit_compile the training step with XLA
     eval_batch_size: int = 1000
     seed: int = 0

@@ -3,8 +3,8 @@
 # %% auto #0
 __all__ = ['SGDWithL2', 'default_device', 'build_model', 'make_optimizer', 'compile_model', 'train_dataset', 'predict_probs', 'evaluate', 'save_checkpoint', 'read_checkpoint_meta', 'load_checkpoint', 'current_lr', 'OneCycleSchedule', 'ProgressBar', 'EpochCheckpoint', 'fit']
 
-# %% ../../nbs/03_train.ipynb #1157e851
-import json, os, tempfile, time
+# %% ../../nbs/03_train.ipynb #de46559d
+import json, os, tempfile, time, warnings
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -20,8 +20,10 @@ from ..train import (Recipe, check_resume, checkpoint_meta, epoch_seed, format_e
                                     save_curves, save_history, write_json)
 from .augment import augment_batch, hflip, normalize
 from .resnet import resnet18
+from ..distributed import replica_batch
+from .distributed import Replica, agree, average_buffers, init_replica
 
-# %% ../../nbs/03_train.ipynb #c7f484bc
+# %% ../../nbs/03_train.ipynb #583df98f
 @keras.saving.register_keras_serializable(package="resnet_cifar_edu")
 class SGDWithL2(keras.optimizers.SGD):
     "Keras SGD that adds `l2`·w to the gradient of every weight with ndim > 1, like PyTorch's SGD `weight_decay`."
@@ -30,25 +32,31 @@ class SGDWithL2(keras.optimizers.SGD):
 
     def apply(self, grads, trainable_variables=None):
         if self.l2 and trainable_variables is not None:
-            grads = [g + self.l2 * tf.cast(v.value, g.dtype) if g is not None and len(v.shape) > 1 else g
+            # under tf.distribute each of R replicas adds its term before the gradients are summed: add l2/R each
+            l2 = self.l2 / tf.distribute.get_strategy().num_replicas_in_sync
+            grads = [g + l2 * tf.cast(v.value, g.dtype) if g is not None and len(v.shape) > 1 else g
                      for g, v in zip(grads, trainable_variables)]
         return super().apply(grads, trainable_variables)
 
     def get_config(self): return {**super().get_config(), "l2": self.l2}
 
-# %% ../../nbs/03_train.ipynb #e9162efe
+# %% ../../nbs/03_train.ipynb #21610c64
 def default_device() -> str:
     "'GPU:0' when TensorFlow sees a GPU, otherwise 'CPU:0'."
     return "GPU:0" if tf.config.list_physical_devices("GPU") else "CPU:0"
 
-def build_model(recipe, num_classes=10, device=None):
-    "A freshly initialised (seeded) Keras ResNet-18 of `recipe.width`, in bf16 mixed precision if `recipe.bf16`."
+def build_model(recipe, num_classes=10, device=None, sync_bn=False):
+    "A freshly initialised (seeded) Keras ResNet-18 of `recipe.width`, in bf16 mixed precision if `recipe.bf16`; BatchNorm over all replicas if `sync_bn`."
     keras.utils.set_random_seed(recipe.seed)
     old = keras.mixed_precision.global_policy()
     keras.mixed_precision.set_global_policy("mixed_bfloat16" if recipe.bf16 else "float32")
     try:
-        with tf.device(device) if device else nullcontext(): return resnet18(num_classes, recipe.width)
+        with tf.device(device) if device else nullcontext(): model = resnet18(num_classes, recipe.width)
     finally: keras.mixed_precision.set_global_policy(old)
+    if sync_bn:
+        for layer in model._flatten_layers():
+            if isinstance(layer, keras.layers.BatchNormalization): layer.synchronized = True
+    return model
 
 def make_optimizer(recipe):
     "SGD with (Nesterov) momentum and PyTorch-style L2 weight decay on weights with ndim > 1."
@@ -61,7 +69,7 @@ def compile_model(model, recipe):
                   metrics=[keras.metrics.CategoricalAccuracy(name="acc")], jit_compile=recipe.xla)
     return model
 
-# %% ../../nbs/03_train.ipynb #14c46da5
+# %% ../../nbs/03_train.ipynb #d64b1b95
 def train_dataset(images, labels, recipe, num_classes=10, start_epoch=0):
     "`tf.data` pipeline of augmented, normalised batches (and one-hot labels) for epochs `start_epoch`… of `recipe`."
     n = len(images); bs = min(recipe.batch_size, n); steps = n // bs
@@ -79,15 +87,19 @@ def train_dataset(images, labels, recipe, num_classes=10, start_epoch=0):
         return normalize(xb, CIFAR10_MEAN, CIFAR10_STD), tf.one_hot(tf.gather(y, idx), num_classes)
 
     ds = tf.data.Dataset.range(start_epoch, recipe.epochs).flat_map(epoch_batches)
-    return ds.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True).prefetch(tf.data.AUTOTUNE)
+    opts = tf.data.Options()  # with several workers, each keeps its own slice of every global batch (chapter 7)
+    opts.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return ds.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True).with_options(opts).prefetch(tf.data.AUTOTUNE)
 
-# %% ../../nbs/03_train.ipynb #0cb83b0a
+# %% ../../nbs/03_train.ipynb #8f5f3cb2
 def predict_probs(model, images, batch_size=1000, tta=False, bf16=True):
     "Class probabilities (N, classes) for uint8 `images` (N, H, W, C); with `tta`, averaged with the mirrored images'."
     prep = lambda b: normalize(tf.cast(b, tf.float32) / 255, CIFAR10_MEAN, CIFAR10_STD)
     ds = tf.data.Dataset.from_tensor_slices(np.ascontiguousarray(images)).batch(batch_size).map(prep)
+    # a plain call, not model.predict: under tf.distribute, predict would split the images over the workers
+    forward = tf.function(lambda b: tf.cast(model(b, training=False), tf.float32), jit_compile=bool(model.jit_compile))
     def probs(d):
-        logits = model.predict(d, verbose=0).astype(np.float64)
+        logits = np.concatenate([forward(b).numpy() for b in d]).astype(np.float64)
         e = np.exp(logits - logits.max(1, keepdims=True)); return e / e.sum(1, keepdims=True)
     p = probs(ds)
     return (p + probs(ds.map(hflip))) / 2 if tta else p
@@ -144,7 +156,7 @@ def load_checkpoint(path, model=None, optimizer=None, device=None):
                          f"{len(meta.get('classes', []))} classes): {str(e).splitlines()[0]}") from None
     return model, meta
 
-# %% ../../nbs/03_train.ipynb #91a5cffe
+# %% ../../nbs/03_train.ipynb #9c1c985f
 def current_lr(model) -> float: return float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
 
 class OneCycleSchedule(keras.callbacks.Callback):
@@ -174,12 +186,19 @@ class ProgressBar(keras.callbacks.Callback):
 
 class EpochCheckpoint(keras.callbacks.Callback):
     "After each epoch: validate, log the history, write best/last checkpoints and JSON, history files and curves."
-    def __init__(self, recipe, out_dir, val_images, val_labels, classes, history, best=-1.0, images_per_epoch=1, log=print):
+    def __init__(self, recipe, out_dir, val_images, val_labels, classes, history, best=-1.0, images_per_epoch=1, log=print,
+                 replica=None, on_epoch_end=None):
         super().__init__()
         self.recipe, self.out, self.val, self.classes = recipe, Path(out_dir), (val_images, val_labels), list(classes)
         self.history, self.best, self.seen, self.log, self.meta = history, best, images_per_epoch, log, None
+        self.replica, self.user_hook = replica or Replica(), on_epoch_end
     def on_epoch_begin(self, epoch, logs=None): self.t0 = time.perf_counter()
     def on_epoch_end(self, epoch, logs=None):
+        average_buffers(self.model, self.replica)  # BatchNorm moving statistics: the mean over the workers
+        if self.replica.rank == 0: self.checkpoint(epoch, logs)
+        if self.user_hook is not None: self.user_hook(epoch + 1, self.model, self.history)
+    def checkpoint(self, epoch, logs):
+        "Validate, log, and write the checkpoints and history (the main process only)."
         secs = time.perf_counter() - self.t0
         r = self.recipe
         val = evaluate(self.model, *self.val, r.eval_batch_size, False, r.bf16)
@@ -195,33 +214,43 @@ class EpochCheckpoint(keras.callbacks.Callback):
         save_history(self.history, self.out); save_curves(self.history, self.out/"curves.png", f"ResNet-18 width {r.width}, Keras")
         if self.log: self.log(format_epoch(self.history, r.epochs))
 
-# %% ../../nbs/03_train.ipynb #a3ddb48a
+# %% ../../nbs/03_train.ipynb #8925efbe
 def fit(recipe, train_images, train_labels, val_images, val_labels, out_dir, classes=CLASSES, resume=False, progress=True,
-        verbose=True, device=None) -> dict:
+        verbose=True, device=None, on_epoch_end=None) -> dict:
     "Train a ResNet-18 as `recipe` says on uint8 images (N, H, W, C), checkpointing into `out_dir`; returns the history."
-    say = print if verbose else (lambda *a: None)
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
+    replica, device = init_replica(device)  # one process, or one worker of a tf.distribute cluster (chapter 7)
+    strategy, main = replica.strategy, replica.rank == 0
+    say = print if verbose and main else (lambda *a: None)
+    out = Path(out_dir)
+    if main: out.mkdir(parents=True, exist_ok=True)
     n = len(train_images); bs = min(recipe.batch_size, n); steps = n // bs
+    replica_batch(bs, replica.world)
     recipe_run = recipe if bs == recipe.batch_size else Recipe(**{**recipe.__dict__, "batch_size": bs})
-    with tf.device(device) if device else nullcontext():
-        model = compile_model(build_model(recipe_run, len(classes)), recipe_run)
-        history, start, best = new_history(), 0, -1.0
-        last = out/"last.weights.h5"
-        if resume and last.exists():
-            meta = read_checkpoint_meta(last)
-            check_resume(meta, recipe, classes, "tensorflow")
-            load_checkpoint(last, model)
-            start, history, best = meta["epoch"], meta["history"], meta["best_val_acc"]
-            say(resume_message(last, start, recipe.epochs))
-        elif resume: say(f"No checkpoint in '{out}'; starting a new run.")
+    if strategy is not None and recipe.xla:
+        warnings.warn("XLA has no collective operations on CPUs: training without jit_compile"); recipe_run = Recipe(**{**recipe_run.__dict__, "xla": False})
+    last = out/"last.weights.h5"
+    meta = read_checkpoint_meta(last) if resume and last.exists() else None
+    if not agree(replica, meta["epoch"] if meta else 0):  # before any other collective, or the workers would wait forever
+        raise RuntimeError(f"the workers would resume from different epochs: every worker must see the main worker's '{out}'")
+    with tf.device(device) if device and strategy is None else nullcontext():
+        with strategy.scope() if strategy is not None else nullcontext():  # variables are created in the strategy's scope
+            model = compile_model(build_model(recipe_run, len(classes), sync_bn=recipe.sync_bn and replica.world > 1), recipe_run)
+            history, start, best = new_history(), 0, -1.0
+            if meta:  # every worker loads the main worker's checkpoint
+                check_resume(meta, recipe, classes, "tensorflow")
+                load_checkpoint(last, model)
+                start, history, best = meta["epoch"], meta["history"], meta["best_val_acc"]
+                say(resume_message(last, start, recipe.epochs) + (f" on {replica.world} workers" if replica.world > 1 else ""))
+            elif resume: say(f"No checkpoint in '{out}'; starting a new run.")
         if start >= recipe.epochs: return history
-        bar = ProgressBar(recipe_run, steps, start, progress)
+        # model.fit and the callbacks run outside the scope: in it, every variable Keras creates while saving is a collective
+        bar = ProgressBar(recipe_run, steps, start, progress and main)
         ckpt = EpochCheckpoint(recipe, out, val_images, val_labels, classes, history, best, steps * bs,
-                               (bar.bar.write if progress else say) if verbose else None)
+                               (bar.bar.write if progress else say) if verbose else None, replica, on_epoch_end)
         model.fit(train_dataset(train_images, train_labels, recipe_run, len(classes), start), epochs=recipe.epochs,
                   initial_epoch=start, steps_per_epoch=steps, verbose=0, shuffle=False,  # the dataset shuffles itself
                   callbacks=[OneCycleSchedule(recipe_run, steps), ckpt, bar])
-        if recipe.tta:
+        if recipe.tta and main:
             tta = evaluate(model, val_images, val_labels, recipe.eval_batch_size, True, recipe.bf16)
             ckpt.meta["metrics"]["val_acc_tta"] = tta["acc"]; write_json(out/"last.json", ckpt.meta)
             say(f"final validation accuracy {history['val_acc'][-1]:.2%}, with flip TTA {tta['acc']:.2%}")

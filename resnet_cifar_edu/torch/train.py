@@ -3,7 +3,7 @@
 # %% auto #0
 __all__ = ['default_device', 'build_model', 'make_optimizer', 'amp_dtype', 'autocast', 'to_float', 'compile_or_eager', 'train_epoch', 'predict_probs', 'evaluate', 'save_checkpoint', 'read_checkpoint_meta', 'load_checkpoint', 'fit']
 
-# %% ../../nbs/03_train.ipynb #61adea2a
+# %% ../../nbs/03_train.ipynb #e21165b1
 import json, os, tempfile, time, warnings
 from pathlib import Path
 
@@ -19,6 +19,8 @@ from ..train import (Recipe, check_resume, checkpoint_meta, epoch_seed, format_e
                                     save_curves, save_history, write_json)
 from .augment import augment_batch, hflip, normalize
 from .resnet import resnet18
+from ..distributed import shard
+from .distributed import all_reduce_sum, average_buffers, barrier, ddp_wrap, init_replica, shutdown
 
 # %% ../../nbs/03_train.ipynb #b0d3afd2
 def default_device() -> torch.device:
@@ -71,20 +73,22 @@ def compile_or_eager(model, recipe, images, labels):
         with torch.no_grad():
             for k, v in model.named_buffers(): v.copy_(buffers[k])
 
-# %% ../../nbs/03_train.ipynb #7de5968d
-def train_epoch(model, optimizer, images, labels, recipe, epoch, steps, total_steps, generator=None, scaler=None, bar=None):
+# %% ../../nbs/03_train.ipynb #9da3272c
+def train_epoch(model, optimizer, images, labels, recipe, epoch, steps, total_steps, generator=None, scaler=None, bar=None,
+                rank=0, world=1, aug_generator=None):
     "Train one epoch of `steps` batches from uint8 `images` (N, H, W, C) and `labels` on the model's device; returns (loss, accuracy, images, seconds)."
     device, n, bs = images.device, len(images), recipe.batch_size
     bs = min(bs, n)
     model.train()
-    perm = torch.randperm(n, device=device, generator=generator)
+    perm = torch.randperm(n, device=device, generator=generator)  # the same global order on every process
+    aug = generator if aug_generator is None else aug_generator
     loss_sum = torch.zeros((), device=device); correct = torch.zeros((), device=device, dtype=torch.long)
-    t0 = time.perf_counter()
+    t0, mine = time.perf_counter(), 0
     for i in range(steps):
         lr = recipe_lr(recipe, epoch * steps + i, total_steps)
         for group in optimizer.param_groups: group["lr"] = lr
-        idx = perm[i * bs:(i + 1) * bs]
-        x = augment_batch(to_float(images[idx]), recipe.padding, recipe.pad_mode, recipe.flip, recipe.rotate, recipe.cutout, generator)
+        idx = shard(perm[i * bs:(i + 1) * bs], rank, world)  # this process's share of the global batch
+        x = augment_batch(to_float(images[idx]), recipe.padding, recipe.pad_mode, recipe.flip, recipe.rotate, recipe.cutout, aug)
         x = normalize(x, CIFAR10_MEAN, CIFAR10_STD)
         if recipe.channels_last: x = x.contiguous(memory_format=torch.channels_last)
         y = labels[idx]
@@ -96,15 +100,17 @@ def train_epoch(model, optimizer, images, labels, recipe, epoch, steps, total_st
             scaler.scale(loss).backward(); scaler.step(optimizer); scaler.update()
         else:
             loss.backward(); optimizer.step()
-        loss_sum += loss.detach() * len(y); correct += (logits.argmax(1) == y).sum()
+        loss_sum += loss.detach() * len(y); correct += (logits.argmax(1) == y).sum(); mine += len(y)
         if bar is not None:
             bar.update(1)
             if i % 10 == 9 or i == steps - 1:
-                seen, dt = (i + 1) * bs, time.perf_counter() - t0
-                bar.set_postfix_str(f"epoch {epoch + 1}/{recipe.epochs} loss {loss_sum.item() / seen:.3f} "
-                                    f"acc {correct.item() / seen:.1%} {seen / dt:,.0f} img/s lr {lr:.3f}")
+                dt = time.perf_counter() - t0
+                bar.set_postfix_str(f"epoch {epoch + 1}/{recipe.epochs} loss {loss_sum.item() / mine:.3f} "
+                                    f"acc {correct.item() / mine:.1%} {(i + 1) * bs / dt:,.0f} img/s lr {lr:.3f}")
     if device.type == "cuda": torch.cuda.synchronize()
     seen = steps * bs
+    if world > 1:  # sum the loss and the correct answers of all processes
+        loss_sum, correct = all_reduce_sum(torch.stack([loss_sum, correct.to(loss_sum.dtype)]))
     return loss_sum.item() / seen, correct.item() / seen, seen, time.perf_counter() - t0
 
 # %% ../../nbs/03_train.ipynb #89318879
@@ -189,50 +195,61 @@ def load_checkpoint(path, model=None, optimizer=None, device="cpu"):
         optimizer.load_state_dict({"state": state, "param_groups": opt["param_groups"]})
     return model, meta
 
-# %% ../../nbs/03_train.ipynb #abdb2f00
+# %% ../../nbs/03_train.ipynb #24d0d0e5
 def fit(recipe, train_images, train_labels, val_images, val_labels, out_dir, classes=CLASSES, resume=False, progress=True,
-        verbose=True, device=None) -> dict:
+        verbose=True, device=None, on_epoch_end=None) -> dict:
     "Train a ResNet-18 as `recipe` says on uint8 images (N, H, W, C), checkpointing into `out_dir`; returns the history."
-    say = print if verbose else (lambda *a: None)
-    out, device = Path(out_dir), torch.device(device) if device else default_device()
-    out.mkdir(parents=True, exist_ok=True)
-    model = build_model(recipe, len(classes), device)
-    optimizer = make_optimizer(model, recipe)
-    n = len(train_images); bs = min(recipe.batch_size, n); steps = n // bs; total = steps * recipe.epochs
-    history, start, best = new_history(), 0, -1.0
-    last = out/"last.safetensors"
-    if resume and last.exists():
-        check_resume(read_checkpoint_meta(last), recipe, classes, "torch")
-        _, meta = load_checkpoint(last, model, optimizer, device)
-        start, history, best = meta["epoch"], meta["history"], meta["best_val_acc"]
-        say(resume_message(last, start, recipe.epochs))
-    elif resume: say(f"No checkpoint in '{out}'; starting a new run.")
-    if start >= recipe.epochs: return history
-    x = torch.from_numpy(np.ascontiguousarray(train_images)).to(device)
-    y = torch.from_numpy(np.asarray(train_labels, dtype=np.int64)).to(device)
-    scaler = torch.amp.GradScaler("cuda", enabled=device.type == "cuda" and recipe.bf16 and amp_dtype(device) == torch.float16)
-    step_model = compile_or_eager(model, recipe, x[:bs], y[:bs]) if recipe.compile else model
-    bar = progress_bar(total, start * steps, progress)
-    log = bar.write if progress else say
+    replica, device = init_replica(device)  # one process, or one of several started by torchrun (chapter 7)
+    main = replica.rank == 0                # only the main process prints and writes files
+    say = print if verbose and main else (lambda *a: None)
+    out = Path(out_dir)
+    if main: out.mkdir(parents=True, exist_ok=True)
     try:
-        for epoch in range(start, recipe.epochs):
-            g = torch.Generator(device=device).manual_seed(epoch_seed(recipe.seed, epoch))
-            loss, acc, seen, secs = train_epoch(step_model, optimizer, x, y, recipe, epoch, steps, total, g, scaler, bar)
-            val = evaluate(model, val_images, val_labels, recipe.eval_batch_size, False, recipe.bf16)
-            log_epoch(history, epoch=epoch + 1, train_loss=loss, train_acc=acc, val_loss=val["loss"], val_acc=val["acc"],
-                      lr=optimizer.param_groups[0]["lr"], seconds=secs, images_per_sec=seen / secs)
-            metrics = {"val_loss": val["loss"], "val_acc": val["acc"]}
-            if val["acc"] > best:
-                best = val["acc"]
-                meta = checkpoint_meta(recipe, epoch + 1, history, best, classes, "torch", metrics)
-                save_checkpoint(out/"best.safetensors", model, None, meta); write_json(out/"best.json", meta)
-            meta = checkpoint_meta(recipe, epoch + 1, history, best, classes, "torch", metrics)
-            save_checkpoint(last, model, optimizer, meta); write_json(out/"last.json", meta)
-            save_history(history, out); save_curves(history, out/"curves.png", f"ResNet-18 width {recipe.width}, PyTorch")
-            if verbose: log(format_epoch(history, recipe.epochs))
-    finally: bar.close()
-    if recipe.tta:
-        tta = evaluate(model, val_images, val_labels, recipe.eval_batch_size, True, recipe.bf16)
-        meta["metrics"]["val_acc_tta"] = tta["acc"]; write_json(out/"last.json", meta)
-        say(f"final validation accuracy {history['val_acc'][-1]:.2%}, with flip TTA {tta['acc']:.2%}")
-    return history
+        model = build_model(recipe, len(classes), device)
+        step_model = ddp_wrap(model, replica, recipe.sync_bn)  # what the training steps call; `model` is the bare network
+        optimizer = make_optimizer(model, recipe)
+        n = len(train_images); bs = min(recipe.batch_size, n); steps = n // bs; total = steps * recipe.epochs
+        history, start, best = new_history(), 0, -1.0
+        last = out/"last.safetensors"
+        if resume and last.exists():
+            check_resume(read_checkpoint_meta(last), recipe, classes, "torch")
+            _, meta = load_checkpoint(last, model, optimizer, device)
+            start, history, best = meta["epoch"], meta["history"], meta["best_val_acc"]
+            say(resume_message(last, start, recipe.epochs) + (f" on {replica.world} processes" if replica.world > 1 else ""))
+        elif resume: say(f"No checkpoint in '{out}'; starting a new run.")
+        if start >= recipe.epochs: return history
+        x = torch.from_numpy(np.ascontiguousarray(train_images)).to(device)
+        y = torch.from_numpy(np.asarray(train_labels, dtype=np.int64)).to(device)
+        scaler = torch.amp.GradScaler("cuda", enabled=device.type == "cuda" and recipe.bf16 and amp_dtype(device) == torch.float16)
+        if recipe.compile: step_model = compile_or_eager(step_model, recipe, *(t[shard(torch.arange(bs), replica.rank, replica.world)] for t in (x, y)))
+        bar = progress_bar(total, start * steps, progress and main)
+        log = bar.write if progress else say
+        try:
+            for epoch in range(start, recipe.epochs):
+                g = torch.Generator(device=device).manual_seed(epoch_seed(recipe.seed, epoch))
+                aug = None if replica.rank == 0 else torch.Generator(device=device).manual_seed(epoch_seed(recipe.seed, epoch) + 7919 * replica.rank)
+                loss, acc, seen, secs = train_epoch(step_model, optimizer, x, y, recipe, epoch, steps, total, g, scaler, bar,
+                                                    replica.rank, replica.world, aug)
+                average_buffers(model, replica)  # BatchNorm running statistics: the mean over the processes
+                if main:
+                    val = evaluate(model, val_images, val_labels, recipe.eval_batch_size, False, recipe.bf16)
+                    log_epoch(history, epoch=epoch + 1, train_loss=loss, train_acc=acc, val_loss=val["loss"], val_acc=val["acc"],
+                              lr=optimizer.param_groups[0]["lr"], seconds=secs, images_per_sec=seen / secs)
+                    metrics = {"val_loss": val["loss"], "val_acc": val["acc"]}
+                    if val["acc"] > best:
+                        best = val["acc"]
+                        meta = checkpoint_meta(recipe, epoch + 1, history, best, classes, "torch", metrics)
+                        save_checkpoint(out/"best.safetensors", model, None, meta); write_json(out/"best.json", meta)
+                    meta = checkpoint_meta(recipe, epoch + 1, history, best, classes, "torch", metrics)
+                    save_checkpoint(last, model, optimizer, meta); write_json(out/"last.json", meta)
+                    save_history(history, out); save_curves(history, out/"curves.png", f"ResNet-18 width {recipe.width}, PyTorch")
+                    if verbose: log(format_epoch(history, recipe.epochs))
+                barrier(replica)  # the others wait while the main process validates and writes
+                if on_epoch_end is not None: on_epoch_end(epoch + 1, model, history)
+        finally: bar.close()
+        if recipe.tta and main:
+            tta = evaluate(model, val_images, val_labels, recipe.eval_batch_size, True, recipe.bf16)
+            meta["metrics"]["val_acc_tta"] = tta["acc"]; write_json(out/"last.json", meta)
+            say(f"final validation accuracy {history['val_acc'][-1]:.2%}, with flip TTA {tta['acc']:.2%}")
+        return history
+    finally: shutdown(replica)

@@ -10,6 +10,8 @@
 - `sidebar.yml` lists every page, the chapters in numeric order; `_quarto.yml`, `nbdev.yml` and `pyproject.toml` agree
   the way nbdev 3 expects (`nbdev-proc-nbs` regenerates `nbdev.yml`, and would regenerate `sidebar.yml` without
   `custom_sidebar = true`);
+- every `::: {.panel-tabset}` cell of the notebooks (the PyTorch and TensorFlow twins as tabs) is closed by a `:::`
+  cell before the next section heading, with at least two tab headings, at a level show_doc's headings cannot split;
 - the landing page and one chapter, as HTML, open in headless Chromium (screenshots in test-output/docs/, git-ignored).
 
 README.md against index.ipynb is checked in tests/test_sync.py. What this module cannot see is Quarto's own rendering:
@@ -408,6 +410,55 @@ def test_quarto_nbdev_and_sidebar_config_agree_with_nbdev3(proc):
     # nbdev-proc-nbs regenerates nbdev.yml from pyproject.toml (and _quarto.yml/sidebar.yml when nbdev owns them)
     changed = [n for n, b in proc["before"].items() if (proc["work"]/"nbs"/n).read_bytes() != b]
     assert not changed, f"nbdev-proc-nbs rewrote {changed}: commit what nbdev writes (run nbdev-proc-nbs)"
+
+# ---------------------------------------------------------------------------------------------------------- tabsets
+_TABSET_OPEN = re.compile(r":{3,}\s*(?:\{[^}]*\.panel-tabset\b[^}]*\}|panel-tabset)\s*$")
+_DIV_CLOSE = re.compile(r":{3,}")
+_HEADING_LEVEL = re.compile(r"^(#{1,6})[ \t]+\S.*$", re.M)
+_DOCUMENTED = re.compile(r"^#\|\s*(?:export|exports|exec_doc)\b", re.M)  # cells nbdev follows with show_doc
+SHOW_DOC_LEVEL = 3  # show_doc's heading `### name` (its default title_level)
+
+def _tabset_problems(nb) -> list:
+    """What would break the Quarto tabsets of a notebook (issue #9: the PyTorch and TensorFlow twins as tabs).
+
+    Quarto takes the level of the first heading inside a `::: {.panel-tabset}` div as the tab level: each heading of
+    that level starts a tab, and a heading of a higher rank (a section) before the closing `:::` ends up inside the
+    last tab. nbdev-proc-nbs puts show_doc output, with a `### name` heading, after every exported cell: tabs of that
+    level around an exported cell would split at each documented name."""
+    res, open_at = [], None
+    for i, c in enumerate(nb.cells):
+        if open_at is not None and c.cell_type == "code" and _DOCUMENTED.search(c.source) and "#| hide" not in c.source:
+            documented = True
+        if c.cell_type != "markdown": continue
+        src = _FENCE.sub("", c.source).strip()
+        first = src.split("\n", 1)[0]
+        if _TABSET_OPEN.fullmatch(first):
+            if open_at is not None: res.append(f"{_where(nb, open_at)}: not closed before the tabset of {_where(nb, i)}")
+            open_at, level, tabs, documented, src = i, None, 0, False, src[len(first):]
+        elif open_at is None: continue
+        elif _DIV_CLOSE.fullmatch(src):
+            if tabs < 2: res.append(f"{_where(nb, open_at)}: {tabs} tab heading(s) before the `:::` of {_where(nb, i)}")
+            if documented and level == SHOW_DOC_LEVEL:
+                res.append(f"{_where(nb, open_at)}: level-{level} tabs around exported cells split at their show_doc "
+                           f"headings (`{'#' * SHOW_DOC_LEVEL} name`): use a deeper level")
+            open_at = None
+            continue
+        for m in _HEADING_LEVEL.finditer(src):
+            level = level or len(m.group(1))
+            if len(m.group(1)) == level: tabs += 1
+            elif len(m.group(1)) < level:
+                res.append(f"{_where(nb, open_at)}: not closed by a `:::` cell before the section heading "
+                           f"{m.group(0)!r}, {_where(nb, i)}")
+                open_at = None
+                break
+    if open_at is not None: res.append(f"{_where(nb, open_at)}: never closed by a `:::` cell")
+    return res
+
+def test_tabsets_are_closed_before_the_next_section():
+    """Every `::: {.panel-tabset}` markdown cell in nbs/ is closed by a later `:::` cell before the next section
+    heading, with at least two tab headings in between (and tabs around exported cells deeper than show_doc's)."""
+    bad = [f"{p.name} {msg}" for p in sorted(NBS.glob("*.ipynb")) for msg in _tabset_problems(_read_nb(p))]
+    assert not bad, "Quarto tabsets (`::: {.panel-tabset}` ... `:::`):\n" + "\n".join(bad)
 
 # ------------------------------------------------------------------------------------------------------ in Chromium
 @pytest.mark.browser

@@ -14,7 +14,8 @@ _directive = re.compile(r"^\s*#\s*\|\s*(\w+)")
 def _src(cell): return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
 
 def _fix_links(md):
-    return re.sub(r"\]\((?!https?:|#|/)([^)\s]+\.ipynb)", r"](nbs/\1", md)
+    "Relative links to notebooks and images in nbs/ rewritten to work from the repository root."
+    return re.sub(r"\]\((?!https?:|#|/|nbs/)([^)\s]+\.(?:ipynb|png|jpg|svg))", r"](nbs/\1", md)
 
 def render(nb_path=ROOT/"nbs"/"index.ipynb"):
     "The README text for the notebook at `nb_path`."
@@ -28,8 +29,10 @@ def render(nb_path=ROOT/"nbs"/"index.ipynb"):
             flags = {m.group(1) for l in lines if (m := _directive.match(l))}
             if flags & {"hide", "exporti"}: continue
             code = "\n".join(l for l in lines if not _directive.match(l)).strip("\n")
-            if code: parts.append(f"```python\n{code}\n```")
+            if code and "echo" not in flags: parts.append(f"```python\n{code}\n```")  # `#| echo: false`: output only
             for out in cell.get("outputs", []):
+                md = out.get("data", {}).get("text/markdown")
+                if md: parts.append(_fix_links("".join(md).strip("\n"))); continue
                 text = out.get("text") or out.get("data", {}).get("text/plain")
                 if text: parts.append("    " + "".join(text).rstrip("\n").replace("\n", "\n    "))
     return HEADER + "\n\n".join(p for p in parts if p) + "\n"

@@ -9,6 +9,7 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")  # Keras 3 can run on sever
 
 import keras
 import numpy as np
+import tensorflow as tf
 from keras import layers, ops
 
 # %% ../../nbs/01_resnet.ipynb #42dfdfad
@@ -22,22 +23,39 @@ class ConvBN(layers.Layer):
     def __init__(self, c_in:int, c_out:int, kernel_size:int=3, stride:int=1, relu:bool=True, **kwargs):
         super().__init__(**kwargs)
         self.c_in, self.c_out, self.kernel_size, self.stride, self.relu = c_in, c_out, kernel_size, stride, relu
-        self.pad = layers.ZeroPadding2D(kernel_size // 2, name="pad")  # both sides, like PyTorch's padding=
-        self.conv = layers.Conv2D(c_out, kernel_size, stride, padding="valid", use_bias=False,
+        # PyTorch's padding=k//2 on every side. With stride 1 and an odd kernel, Keras' "same" pads exactly that and
+        # runs as one fused op; with stride 2 "same" would pad only after the image, so pad explicitly, then "valid".
+        same = stride == 1 and kernel_size % 2 == 1
+        self.pad = None if same else layers.ZeroPadding2D(kernel_size // 2, name="pad")
+        self.conv = layers.Conv2D(c_out, kernel_size, stride, padding="same" if same else "valid", use_bias=False,
                                   kernel_initializer=_torch_like_init(), name="conv")
-        self.bn = layers.BatchNormalization(momentum=0.9, epsilon=1e-5, name="bn")  # PyTorch's eps and momentum, in Keras' convention
+        self.bn = _FusedBatchNorm(momentum=0.9, epsilon=1e-5, name="bn")  # PyTorch's eps and momentum, in Keras' convention
 
     def build(self, input_shape):
         if input_shape[-1] is not None and input_shape[-1] != self.c_in:
             raise ValueError(f"ConvBN '{self.name}' expects {self.c_in} input channels (NHWC), got {input_shape[-1]}")
 
     def call(self, x, training=None):
-        x = self.bn(self.conv(self.pad(x)), training=training)
+        x = self.bn(self.conv(x if self.pad is None else self.pad(x)), training=training)
         return ops.relu(x) if self.relu else x
 
     def get_config(self):
         return {**super().get_config(), "c_in": self.c_in, "c_out": self.c_out,
                 "kernel_size": self.kernel_size, "stride": self.stride, "relu": self.relu}
+
+# %% ../../nbs/01_resnet.ipynb #3f69bcc7
+@keras.saving.register_keras_serializable(package="resnet_cifar_edu")
+class _FusedBatchNorm(layers.BatchNormalization):
+    "Keras' BatchNormalization, computed in training mode by TensorFlow's fused kernel (statistics, normalisation and gradient in one op each)"
+    def call(self, inputs, training=None, mask=None):
+        if not (training and self.trainable) or self.synchronized or mask is not None or len(inputs.shape) != 4 \
+           or self.axis not in (-1, 3) or not (self.center and self.scale):
+            return super().call(inputs, training=training, mask=mask)  # Keras' own code for every other case
+        y, mean, var = tf.compat.v1.nn.fused_batch_norm(inputs, self.gamma.value, self.beta.value, epsilon=self.epsilon,
+                                                        data_format="NHWC", is_training=True)  # var: unbiased, like PyTorch's
+        self.moving_mean.assign(self.moving_mean * self.momentum + mean * (1 - self.momentum))
+        self.moving_variance.assign(self.moving_variance * self.momentum + var * (1 - self.momentum))
+        return y
 
 # %% ../../nbs/01_resnet.ipynb #12651094
 @keras.saving.register_keras_serializable(package="resnet_cifar_edu")

@@ -7,7 +7,7 @@ weights as fp16 safetensors with the metadata `Classifier` needs, then measures 
 `Classifier.from_checkpoint(...).predict_proba`, on the test split of DATA with both backends, with and without flip
 test-time augmentation. The numbers go into `model_card.json` and `MODEL_CARD.md` beside the weights, with the file's
 sha256. Nothing is estimated: every number in the card is computed here or read from the run's own history."""
-import argparse, hashlib, json, platform, os, sys, time
+import argparse, hashlib, json, platform, os, shutil, sys, time
 from pathlib import Path
 
 import numpy as np
@@ -87,6 +87,9 @@ def main(argv=None):
             "test": results, "history": history}
     (args.dest/"model_card.json").write_text(json.dumps(card, indent=1) + "\n")
     (args.dest/"MODEL_CARD.md").write_text(model_card_md(card) + "\n")
+    if (args.run/"curves.png").is_file():  # the landing page shows the shipped model's training curves
+        (ROOT/"nbs"/"images").mkdir(exist_ok=True)
+        shutil.copyfile(args.run/"curves.png", ROOT/"nbs"/"images"/"shipped_model_curves.png")
     print(f"wrote {weights} ({card['bytes'] / 1e6:.1f} MB, sha256 {card['sha256'][:16]}…), model_card.json, MODEL_CARD.md")
 
 def model_card_md(c) -> str:

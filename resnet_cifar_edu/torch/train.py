@@ -150,6 +150,7 @@ def save_checkpoint(path, model, optimizer=None, meta=None):
         header["optimizer"] = json.dumps({"param_groups": sd["param_groups"], "state": extra})
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"); os.close(fd)
+    umask = os.umask(0); os.umask(umask); os.chmod(tmp, 0o666 & ~umask)  # not mkstemp's private 0600
     try:
         save_file(tensors, tmp, metadata=header)
         with open(tmp, "rb+") as f: os.fsync(f.fileno())

@@ -1,0 +1,60 @@
+"""Screenshot of the web demo for the landing page: serve `voila nbs/classify.ipynb`, upload a few pictures in headless
+Chromium, switch on Grad-CAM, and save the page.
+
+usage: python tools/demo_screenshot.py [--out nbs/images/demo.png] [IMAGE ...]
+
+Without IMAGE arguments it uploads the first test picture of four CIFAR-10 classes from the local data (the same
+picture every time, not the ones the model gets right). It uses the server and browser helpers of
+tests/test_app_browser.py, so the page it shows is the one the browser test checks."""
+import argparse, os, re, socket, subprocess, sys, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT/"tests"))
+from test_app_browser import BIN, CHROMIUM, CHROMIUM_ARGS, _free_port, _stop, _upload  # noqa: E402
+
+def default_pictures():
+    from resnet_cifar_edu.data import find_cifar10_jpeg
+    src = find_cifar10_jpeg(ROOT)
+    if src is None or not (src/"test").is_dir(): sys.exit("no CIFAR-10 test pictures found: pass image files")
+    return [sorted((src/"test"/c).iterdir())[0] for c in ("airplane", "cat", "horse", "ship")]
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("images", nargs="*", type=Path)
+    ap.add_argument("--out", type=Path, default=ROOT/"nbs"/"images"/"demo.png")
+    args = ap.parse_args(argv)
+    pictures = args.images or default_pictures()
+    from playwright.sync_api import sync_playwright, expect
+    port = _free_port()
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"); env.pop("IN_TEST", None)
+    proc = subprocess.Popen([str(BIN/"voila"), "nbs/classify.ipynb", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+                             "--Voila.port_retries=0"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1): break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline: sys.exit("voila did not start")
+                time.sleep(0.3)
+        url = f"http://127.0.0.1:{port}/"
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 900, "height": 1000})
+                page.route(re.compile(r"^(?!" + re.escape(url) + ")"), lambda route: route.abort())
+                page.goto(url, wait_until="commit", timeout=120_000)
+                expect(page.locator(".widget-upload")).to_be_visible(timeout=120_000)
+                page.locator(".rce-explain input").check()
+                _upload(page, *pictures)
+                expect(page.locator(".rce-card:not(.rce-error)")).to_have_count(len(pictures), timeout=120_000)
+                expect(page.locator(".rce-card .rce-cam")).to_have_count(len(pictures), timeout=120_000)
+                expect(page.locator(".rce-status")).to_contain_text("Ready", timeout=60_000)
+                args.out.parent.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(args.out), full_page=True)
+            finally: browser.close()
+    finally: _stop(proc)
+    print(f"wrote {args.out}")
+
+if __name__ == "__main__": main()

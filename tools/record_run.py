@@ -1,0 +1,59 @@
+"""Measure a finished training run (either framework) on the test split and record it for the landing page.
+
+usage: python tools/record_run.py RUN_DIR --framework torch|tf --data DATA --name NAME [--wall-seconds S]
+
+Loads RUN_DIR's best-on-validation checkpoint through `Classifier.from_checkpoint(RUN_DIR, backend=...)`, the same
+code path users and `resnet-cifar evaluate --weights RUN_DIR` take, and measures it on the test split of DATA with
+and without flip test-time augmentation. Writes nbs/results/NAME.json (recipe, history, validation and test accuracy,
+per-class accuracy, time, machine) and copies the run's curves.png to nbs/images/NAME_curves.png. This is how runs
+that are not shipped (the TensorFlow run trained with the shipped model's recipe) get into the results table;
+the shipped model itself is measured by tools/ship_model.py."""
+import argparse, json, os, platform, shutil, sys, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT)); sys.path.insert(0, str(ROOT/"tools"))
+
+from ship_model import cpu_name
+from resnet_cifar_edu.data import load_dataset
+from resnet_cifar_edu.evaluate import evaluation_report
+from resnet_cifar_edu.inference import Classifier
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("run", type=Path)
+    ap.add_argument("--framework", required=True, choices=["torch", "tf"])
+    ap.add_argument("--data", required=True, help="CIFAR-10 data with a test split (image folder, .tar.gz, or the official archive)")
+    ap.add_argument("--name", required=True, help="file name stem under nbs/results/ and nbs/images/")
+    ap.add_argument("--wall-seconds", type=float, help="wall-clock time of the whole training run, if known")
+    ap.add_argument("--machine", default=f"{os.cpu_count()} CPU cores ({cpu_name()}), no GPU")
+    ap.add_argument("--data-name", default="CIFAR-10 JPEG re-encoding (../shared/data/cifar10-jpeg.tar.gz)")
+    args = ap.parse_args(argv)
+
+    best, last = (json.loads((args.run/n).read_text()) for n in ("best.json", "last.json"))
+    history = json.loads((args.run/"history.json").read_text())
+    clf = Classifier.from_checkpoint(args.run, backend=args.framework)
+    x, y, classes = load_dataset(args.data, "test")
+    test = {}
+    for tta in (False, True):
+        t0 = time.perf_counter()
+        rep = evaluation_report(clf.predict_proba(x, tta=tta), y, classes)
+        test["tta" if tta else "plain"] = {**rep, "seconds": time.perf_counter() - t0}
+        print(f"{args.framework} tta={tta!s:5s}: {rep['accuracy']:.2%} on {rep['n']:,} test images")
+    software = {"python": platform.python_version()}
+    if args.framework == "torch": software["torch"] = __import__("torch").__version__
+    else: software.update(tensorflow=__import__("tensorflow").__version__, keras=__import__("keras").__version__)
+    record = {"framework": args.framework, "run": args.run.name, "data": args.data_name, "recipe": best["recipe"],
+              "epochs": best["recipe"]["epochs"], "best_epoch": best["epoch"], "val_acc": best["best_val_acc"],
+              "val_acc_tta_last_epoch": last.get("metrics", {}).get("val_acc_tta"),
+              "train_seconds": float(sum(history["seconds"])), "wall_seconds": args.wall_seconds, "machine": args.machine,
+              "software": software, "test": test, "history": history}
+    out = ROOT/"nbs"/"results"/f"{args.name}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(record, indent=1) + "\n")
+    if (args.run/"curves.png").is_file():
+        (ROOT/"nbs"/"images").mkdir(exist_ok=True)
+        shutil.copyfile(args.run/"curves.png", ROOT/"nbs"/"images"/f"{args.name}_curves.png")
+    print(f"wrote {out.relative_to(ROOT)}")
+
+if __name__ == "__main__": main()

@@ -23,7 +23,7 @@ __all__ = ['WEIGHTS_ENV', 'UNTRAINED_BANNER', 'MAX_UPLOAD_BYTES', 'MAX_UPLOAD_TO
 
 # %% ../nbs/08_app.ipynb #5da8f66e
 WEIGHTS_ENV = "RESNET_CIFAR_EDU_WEIGHTS"
-UNTRAINED_BANNER = "untrained demo model — predictions are meaningless until the shipped model lands"
+UNTRAINED_BANNER = "untrained demo model — predictions are meaningless (this installation has no shipped weights)"
 
 def untrained_state(width=16, num_classes=10, seed=0, fc_scale=2.0) -> dict:
     "Random ResNet-18 weights (PyTorch names → float32 arrays), the same on every machine for the same `seed`."

@@ -3,7 +3,7 @@ Chromium, switch on Grad-CAM, and save the page.
 
 usage: python tools/demo_screenshot.py [--out nbs/images/demo.png] [IMAGE ...]
 
-Without IMAGE arguments it uploads the first test picture of four CIFAR-10 classes from the local data (the same
+Without IMAGE arguments it uploads the first test picture of three CIFAR-10 classes from the local data (the same
 picture every time, not the ones the model gets right). It uses the server and browser helpers of
 tests/test_app_browser.py, so the page it shows is the one the browser test checks."""
 import argparse, os, re, socket, subprocess, sys, time
@@ -17,7 +17,7 @@ def default_pictures():
     from resnet_cifar_edu.data import find_cifar10_jpeg
     src = find_cifar10_jpeg(ROOT)
     if src is None or not (src/"test").is_dir(): sys.exit("no CIFAR-10 test pictures found: pass image files")
-    return [sorted((src/"test"/c).iterdir())[0] for c in ("airplane", "cat", "horse", "ship")]
+    return [sorted((src/"test"/c).iterdir())[0] for c in ("airplane", "cat", "horse")]
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])

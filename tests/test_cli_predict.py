@@ -24,11 +24,22 @@ def test_predict_good_and_bad_files(weights, tiny_folder, tmp_path):
     assert len(line) == 1 and line[0].count("%") == 2         # ... the good one was still classified
     assert "junk.png: error:" in r.stderr and "not a readable image" in r.stderr and "Traceback" not in r.stderr
 
-def test_predict_without_shipped_weights_is_one_line(tiny_folder, monkeypatch):
+def test_predict_without_shipped_weights_is_one_line(tiny_folder, tmp_path):
+    "An installation that lacks the weights file (hidden here by pointing PRETRAINED elsewhere): one line, no traceback."
+    code = ("import pathlib, sys; import resnet_cifar_edu.inference as inf; inf.PRETRAINED = pathlib.Path(sys.argv[1]); "
+            "from resnet_cifar_edu.cli import main; sys.exit(main(sys.argv[2:]))")
+    r = subprocess.run([str(BIN/"python"), "-c", code, str(tmp_path/"missing.safetensors"), "predict",
+                        str(sorted((tiny_folder/"test"/"cat").iterdir())[0])], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1 and "no shipped weights" in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+def test_predict_with_the_shipped_weights(tiny_folder):
     from resnet_cifar_edu.inference import PRETRAINED
-    if PRETRAINED.is_file(): pytest.skip("the shipped weights exist")
-    r = run("predict", sorted((tiny_folder/"test"/"cat").iterdir())[0])
-    assert r.returncode == 1 and "no shipped weights" in r.stderr and "Traceback" not in r.stderr
+    if not PRETRAINED.is_file(): pytest.skip(f"no shipped weights at {PRETRAINED}")
+    good = sorted((tiny_folder/"test"/"cat").iterdir())[0]
+    r = run("predict", good, "--topk", "3")
+    assert r.returncode == 0, r.stderr
+    line = [l for l in r.stdout.splitlines() if l.startswith(str(good))]
+    assert len(line) == 1 and line[0].count("%") == 3, r.stdout
 
 @pytest.mark.parametrize("backend", ["torch", "tf"])
 def test_evaluate_writes_confusion_matrix(weights, tiny_folder, tmp_path, backend):

@@ -208,6 +208,9 @@ def html_pages(proc, pages) -> dict:
     "{source: path of its HTML file, or the exception that converting it raised}"
     out, res = proc["work"].parent/"html", {}
     out.mkdir(exist_ok=True)
+    for pattern in (_yaml("_quarto.yml").get("project") or {}).get("resources") or []:  # copied into the site as they are
+        for f in NBS.glob(pattern):
+            (out/f.relative_to(NBS)).parent.mkdir(parents=True, exist_ok=True); shutil.copyfile(f, out/f.relative_to(NBS))
     for rel, nb in pages.items():
         try:
             p = out/_page_of(rel)

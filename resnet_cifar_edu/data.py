@@ -16,10 +16,10 @@ from PIL import Image, ImageOps
 
 # %% auto #0
 __all__ = ['CLASSES', 'CLASSES_ZH', 'MAX_IMAGE_PIXELS', 'MIN_IMAGE_SIDE', 'IMAGE_EXTS', 'CIFAR10_URL', 'CIFAR10_MD5',
-           'CIFAR10_ARCHIVE', 'CIFAR10_MEAN', 'CIFAR10_STD', 'DataError', 'atomic_write', 'ImageError', 'open_image',
-           'to_rgb', 'preprocess', 'cache_dir', 'load_image_folder', 'make_tiny_images', 'make_tiny_image_folder',
-           'download_url', 'load_cifar10', 'make_tiny_cifar_archive', 'load_dataset', 'find_cifar10_jpeg',
-           'train_val_split', 'channel_stats', 'show_class_grid', 'plot_class_counts']
+           'CIFAR10_ARCHIVE', 'CIFAR10_MEAN', 'CIFAR10_STD', 'DataError', 'open_permissions', 'atomic_write',
+           'ImageError', 'open_image', 'to_rgb', 'preprocess', 'cache_dir', 'load_image_folder', 'make_tiny_images',
+           'make_tiny_image_folder', 'download_url', 'load_cifar10', 'make_tiny_cifar_archive', 'load_dataset',
+           'find_cifar10_jpeg', 'train_val_split', 'channel_stats', 'show_class_grid', 'plot_class_counts']
 
 # %% ../nbs/00_data.ipynb #7cc2f121
 CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
@@ -30,14 +30,18 @@ class DataError(ValueError):
     "A dataset path or file that cannot be used; the message names the file and the fix."
 
 # %% ../nbs/00_data.ipynb #7ab6e42e
+def open_permissions(path):
+    "Give `path` the permissions `open()` would (0666 less the umask): mkstemp makes its files private (0600)."
+    umask = os.umask(0); os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
 @contextmanager
 def atomic_write(path, mode="wb"):
     "Open a temporary file next to `path` for writing; move it onto `path` only if the block succeeds."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    umask = os.umask(0); os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private (0600); give it the permissions open() would
+    open_permissions(tmp)
     try:
         with os.fdopen(fd, mode) as f: yield f
         os.replace(tmp, path)

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from safetensors import safe_open
 from safetensors.torch import save_file
 
-from ..data import CIFAR10_MEAN, CIFAR10_STD, CLASSES
+from ..data import CIFAR10_MEAN, CIFAR10_STD, CLASSES, open_permissions
 from ..train import (Recipe, check_resume, checkpoint_meta, epoch_seed, format_epoch, log_epoch,
                                     metrics_from_probs, new_history, progress_bar, recipe_lr, resume_message,
                                     save_curves, save_history, write_json)
@@ -150,10 +150,10 @@ def save_checkpoint(path, model, optimizer=None, meta=None):
         header["optimizer"] = json.dumps({"param_groups": sd["param_groups"], "state": extra})
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"); os.close(fd)
-    umask = os.umask(0); os.umask(umask); os.chmod(tmp, 0o666 & ~umask)  # not mkstemp's private 0600
     try:
         save_file(tensors, tmp, metadata=header)
         with open(tmp, "rb+") as f: os.fsync(f.fileno())
+        open_permissions(tmp)  # after safetensors wrote it: the file it leaves is private (0600)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp): os.remove(tmp)

@@ -29,6 +29,38 @@ def build_model(config: dict, state: dict):
     m = resnet18(config["num_classes"], config["width"], config["stem"])
     return load_state_dict(m, state).eval().to(memory_format=torch.channels_last)
 
+# %% ../../nbs/06_inference.ipynb #10206f93
+import warnings, weakref
+_FUSED = weakref.WeakKeyDictionary()  # model → (weights version, frozen TorchScript copy or None)
+
+def _weights_version(model) -> int:
+    "A number that grows whenever a weight or BatchNorm statistic of `model` is changed in place (loading, training)."
+    return sum(t._version for t in model.state_dict().values())
+
+def _freeze(model, x):
+    "`model` traced on one image of `x` and frozen; None (with a warning) when tracing fails."
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # TorchScript's deprecation notices: see the text above
+            return torch.jit.freeze(torch.jit.trace(model, x[:1]).eval())
+    except Exception as e:
+        warnings.warn(f"running the model eagerly: tracing it failed ({type(e).__name__}: {str(e).splitlines()[0][:200]})")
+        return None
+
+def _forward(model):
+    "The model's inference call: on the CPU a frozen TorchScript copy run with oneDNN graph fusion, rebuilt when the weights change; otherwise the model itself."
+    def call(x):
+        if x.device.type != "cpu" or model.training: return model(x)
+        version, frozen = _FUSED.get(model, (None, None))
+        if version != _weights_version(model):
+            version, frozen = _FUSED[model] = (_weights_version(model), _freeze(model, x))
+        if frozen is None: return model(x)
+        was = torch.jit.onednn_fusion_enabled()
+        torch.jit.enable_onednn_fusion(True)  # for this call only: other TorchScript code in the process keeps its setting
+        try: return frozen(x)
+        finally: torch.jit.enable_onednn_fusion(was)
+    return call
+
 # %% ../../nbs/06_inference.ipynb #bfcc9623
 def _to_input(x, mean, std):
     "uint8 NHWC numpy → normalised float NCHW tensor (channels_last memory)."
@@ -38,10 +70,9 @@ def _to_input(x, mean, std):
 
 def predict_logits(model, images, mean, std, batch_size=256) -> np.ndarray:
     "Logits for `uint8` images `(N, H, W, 3)`, in batches, without gradients."
-    out = []
-    with torch.inference_mode():
-        for i in range(0, len(images), batch_size):
-            out.append(model(_to_input(images[i:i + batch_size], mean, std)).float().numpy())
+    fwd = _forward(model)
+    with torch.no_grad():  # not inference_mode: tracing (below) cannot record inference tensors
+        out = [fwd(_to_input(images[i:i + batch_size], mean, std)).float().numpy() for i in range(0, len(images), batch_size)]
     return np.concatenate(out) if out else np.zeros((0, model.fc.out_features), np.float32)
 
 # %% ../../nbs/06_inference.ipynb #a4471797

@@ -1,6 +1,6 @@
 """Measure a finished training run (either framework) on the test split and record it for the landing page.
 
-usage: python tools/record_run.py RUN_DIR --framework torch|tf --data DATA --name NAME [--wall-seconds S]
+usage: python tools/record_run.py RUN_DIR --framework torch|tf --data DATA --name NAME [--wall-seconds S] [--label TEXT]
 
 Loads RUN_DIR's best-on-validation checkpoint through `Classifier.from_checkpoint(RUN_DIR, backend=...)`, the same
 code path users and `resnet-cifar evaluate --weights RUN_DIR` take, and measures it on the test split of DATA with
@@ -26,6 +26,8 @@ def main(argv=None):
     ap.add_argument("--data", required=True, help="CIFAR-10 data with a test split (image folder, .tar.gz, or the official archive)")
     ap.add_argument("--name", required=True, help="file name stem under nbs/results/ and nbs/images/")
     ap.add_argument("--wall-seconds", type=float, help="wall-clock time of the whole training run, if known")
+    ap.add_argument("--label", default="trained with the same recipe (not shipped)",
+                    help="what the run is, for the results table's framework column")
     ap.add_argument("--machine", default=f"{os.cpu_count()} CPU cores ({cpu_name()}), no GPU")
     ap.add_argument("--data-name", default="CIFAR-10 JPEG re-encoding (../shared/data/cifar10-jpeg.tar.gz)")
     args = ap.parse_args(argv)
@@ -43,7 +45,7 @@ def main(argv=None):
     software = {"python": platform.python_version()}
     if args.framework == "torch": software["torch"] = __import__("torch").__version__
     else: software.update(tensorflow=__import__("tensorflow").__version__, keras=__import__("keras").__version__)
-    record = {"framework": args.framework, "run": args.run.name, "data": args.data_name, "recipe": best["recipe"],
+    record = {"framework": args.framework, "run": args.run.name, "label": args.label, "data": args.data_name, "recipe": best["recipe"],
               "epochs": best["recipe"]["epochs"], "best_epoch": best["epoch"], "val_acc": best["best_val_acc"],
               "val_acc_tta_last_epoch": last.get("metrics", {}).get("val_acc_tta"),
               "train_seconds": float(sum(history["seconds"])), "wall_seconds": args.wall_seconds, "machine": args.machine,

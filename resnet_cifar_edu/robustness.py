@@ -104,10 +104,11 @@ def robustness_table(clf, x, y, kinds=None, tta=False, progress=True) -> list:
 def format_table(tables: dict) -> str:
     "Side-by-side text table of several `robustness_table` results keyed by name."
     names = list(tables)
-    head = f"{'corruption':<15}{'severity':>9}" + "".join(f"{n:>16}" for n in names)
+    w = {n: max(10, len(n) + 2) for n in names}  # every column a little wider than its name
+    head = f"{'corruption':<15}{'severity':>9}" + "".join(f"{n:>{w[n]}}" for n in names)
     lines = [head, "-" * len(head)]
     for i, r in enumerate(tables[names[0]]):
-        lines.append(f"{r['kind']:<15}{str(r['severity']):>9}" + "".join(f"{tables[n][i]['accuracy']:>16.1%}" for n in names))
+        lines.append(f"{r['kind']:<15}{str(r['severity']):>9}" + "".join(f"{tables[n][i]['accuracy']:>{w[n]}.1%}" for n in names))
     return "\n".join(lines)
 
 # %% ../nbs/05_robustness.ipynb #3b38e91e

@@ -29,7 +29,7 @@ def build_model(config: dict, state: dict):
     m = resnet18(config["num_classes"], config["width"], config["stem"])
     return load_state_dict(m, state).eval().to(memory_format=torch.channels_last)
 
-# %% ../../nbs/06_inference.ipynb #10206f93
+# %% ../../nbs/06_inference.ipynb #8a100a05
 import warnings, weakref
 _FUSED = weakref.WeakKeyDictionary()  # model → (weights version, frozen TorchScript copy or None)
 

@@ -30,12 +30,12 @@ def build_model(config: dict, state: dict):
     return load_state_dict(m, state).eval().to(memory_format=torch.channels_last)
 
 # %% ../../nbs/06_inference.ipynb #8a100a05
-import warnings, weakref
-_FUSED = weakref.WeakKeyDictionary()  # model → (weights version, frozen TorchScript copy or None)
+import itertools, warnings, weakref
+_FUSED = weakref.WeakKeyDictionary()  # model → (weights state, frozen TorchScript copy or None, input shapes it has run)
 
-def _weights_version(model) -> int:
-    "A number that grows whenever a weight or BatchNorm statistic of `model` is changed in place (loading, training)."
-    return sum(t._version for t in model.state_dict().values())
+def _weights_state(model) -> tuple:
+    "Which tensors `model` holds and how often each was changed in place: it differs after any change to a weight or BatchNorm statistic."
+    return tuple((id(t), t._version) for t in itertools.chain(model.parameters(), model.buffers()))
 
 def _freeze(model, x):
     "`model` traced on one image of `x` and frozen; None (with a warning) when tracing fails."
@@ -47,18 +47,25 @@ def _freeze(model, x):
         warnings.warn(f"running the model eagerly: tracing it failed ({type(e).__name__}: {str(e).splitlines()[0][:200]})")
         return None
 
+def _run_fused(frozen, x):
+    was = torch.jit.onednn_fusion_enabled()
+    torch.jit.enable_onednn_fusion(True)  # for this call only: other TorchScript code in the process keeps its setting
+    try: return frozen(x)
+    finally: torch.jit.enable_onednn_fusion(was)
+
 def _forward(model):
     "The model's inference call: on the CPU a frozen TorchScript copy run with oneDNN graph fusion, rebuilt when the weights change; otherwise the model itself."
     def call(x):
         if x.device.type != "cpu" or model.training: return model(x)
-        version, frozen = _FUSED.get(model, (None, None))
-        if version != _weights_version(model):
-            version, frozen = _FUSED[model] = (_weights_version(model), _freeze(model, x))
+        state = _weights_state(model)
+        entry = _FUSED.get(model)
+        if entry is None or entry[0] != state: entry = _FUSED[model] = (state, _freeze(model, x), set())
+        _, frozen, shapes = entry
         if frozen is None: return model(x)
-        was = torch.jit.onednn_fusion_enabled()
-        torch.jit.enable_onednn_fusion(True)  # for this call only: other TorchScript code in the process keeps its setting
-        try: return frozen(x)
-        finally: torch.jit.enable_onednn_fusion(was)
+        if tuple(x.shape) not in shapes:  # the first run of a new shape is a profiling run, without fusion: run it once
+            _run_fused(frozen, x)         # more, so that every call with this shape returns exactly the same numbers
+            shapes.add(tuple(x.shape))
+        return _run_fused(frozen, x)
     return call
 
 # %% ../../nbs/06_inference.ipynb #bfcc9623

@@ -4,14 +4,14 @@
 __all__ = ['Twin']
 
 # %% ../nbs/99_build.ipynb #25edb18a
-import sys, types
+import inspect, sys, types
 
 # %% ../nbs/99_build.ipynb #d2d60430
 _SEEN: dict[int, dict] = {}  # id(notebook globals) -> {name: object} as the last keep() of any twin saw them
 
 def _is_own(obj, g) -> bool:
     "Was `obj` (a function or class) defined by code running in the namespace `g` (a notebook's globals)?"
-    if isinstance(obj, types.FunctionType): return obj.__globals__ is g
+    if isinstance(obj, types.FunctionType): return inspect.unwrap(obj).__globals__ is g  # decorated ones too
     if isinstance(obj, type): return any(_is_own(f, g) for f in _methods(obj).values())
     return False
 
@@ -25,22 +25,29 @@ def _methods(cls) -> dict:
     "The functions written in the body of `cls`, by attribute name."
     return {k: f for k, v in vars(cls).items() if isinstance(f := _unwrap(v), types.FunctionType)}
 
-def _rebind(f, g):
-    "A copy of function `f` that looks up its global names in `g`."
+def _rebind(f, nb: dict, g: dict):
+    "`f` looking up its global names in `g` instead of the notebook's `nb` (a decorated `f`: the function inside)."
+    inner = getattr(f, "__wrapped__", None)
+    if isinstance(inner, types.FunctionType):  # e.g. `@torch.no_grad()`: the wrapper holds `inner` in a closure cell
+        new_inner = _rebind(inner, nb, g)
+        for cell in f.__closure__ or ():
+            if cell.cell_contents is inner: cell.cell_contents = new_inner
+        f.__wrapped__ = new_inner
+    if f.__globals__ is not nb: return f  # a library's wrapper keeps its own module
     new = types.FunctionType(f.__code__, g, f.__name__, f.__defaults__, f.__closure__)
     new.__kwdefaults__, new.__qualname__, new.__doc__ = f.__kwdefaults__, f.__qualname__, f.__doc__
     new.__dict__.update(f.__dict__); new.__module__ = f.__module__
     new.__annotations__ = dict(getattr(f, "__annotations__", {}))
     return new
 
-def _rebind_attr(v, g):
-    "Class attribute `v` with its function(s) rebound to `g`."
-    if isinstance(v, staticmethod): return staticmethod(_rebind(v.__func__, g))
-    if isinstance(v, classmethod): return classmethod(_rebind(v.__func__, g))
+def _rebind_attr(v, nb, g):
+    "Class attribute `v` with its function(s) rebound from the notebook's `nb` to `g`."
+    if isinstance(v, staticmethod): return staticmethod(_rebind(v.__func__, nb, g))
+    if isinstance(v, classmethod): return classmethod(_rebind(v.__func__, nb, g))
     if isinstance(v, property):
-        fs = [_rebind(f, g) if isinstance(f, types.FunctionType) else f for f in (v.fget, v.fset, v.fdel)]
+        fs = [_rebind(f, nb, g) if isinstance(f, types.FunctionType) else f for f in (v.fget, v.fset, v.fdel)]
         return property(*fs, v.__doc__)
-    return _rebind(v, g) if isinstance(v, types.FunctionType) else v
+    return _rebind(v, nb, g) if isinstance(v, types.FunctionType) else v
 
 # %% ../nbs/99_build.ipynb #66f20062
 class Twin:
@@ -62,10 +69,10 @@ class Twin:
         self._globals.update({k: v for k, v in g.items() if k not in self._names})  # imports etc. as they are now
         for k in new:
             v = g[k]
-            if isinstance(v, types.FunctionType) and v.__globals__ is g: v = _rebind(v, self._globals)
+            if isinstance(v, types.FunctionType): v = _rebind(v, g, self._globals)
             elif isinstance(v, type):
                 for a, attr in list(vars(v).items()):
-                    if _is_own(_unwrap(attr), g): setattr(v, a, _rebind_attr(attr, self._globals))
+                    if _is_own(_unwrap(attr), g): setattr(v, a, _rebind_attr(attr, g, self._globals))
             self._globals[k] = v; setattr(self, k, v)
             if k not in self._names: self._names.append(k)
         seen.clear(); seen.update(g)

@@ -1,4 +1,4 @@
-"""Load CIFAR-10 (the official archive or a folder of images) into `uint8` arrays, split off a validation set, and look at what we have.
+"""Get CIFAR-10 (the course's copy, the official archive, or a folder of your own images) as `uint8` arrays, look at the pictures, split off a validation set, and measure the numbers we normalise with.
 
 Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/data.html.md"""
 
@@ -7,121 +7,26 @@ Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/data.html.md"""
 # %% ../nbs/00_data.ipynb #93b89d5f
 from __future__ import annotations
 
-import hashlib, io, os, pickle, tarfile, tempfile, urllib.request, warnings, zlib
-from contextlib import contextmanager
+import io, os, pickle, shutil, tarfile, tempfile, warnings, zlib
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
+
+from .files import (
+    DataError, ImageError, IMAGE_EXTS, MAX_IMAGE_PIXELS, MIN_IMAGE_SIDE, atomic_write, cache_dir, download_url, open_image,
+    open_permissions, to_rgb, _cache_load, _cache_save, _decode_entries, _file_fingerprint, _folder_entries, _is_tar, _md5,
+    _tree_fingerprint, _unpickle)
 
 # %% auto #0
-__all__ = ['CLASSES', 'CLASSES_ZH', 'MAX_IMAGE_PIXELS', 'MIN_IMAGE_SIDE', 'IMAGE_EXTS', 'CIFAR10_URL', 'CIFAR10_MD5',
-           'CIFAR10_ARCHIVE', 'CIFAR10_MEAN', 'CIFAR10_STD', 'DataError', 'open_permissions', 'atomic_write',
-           'ImageError', 'open_image', 'to_rgb', 'preprocess', 'cache_dir', 'load_image_folder', 'make_tiny_images',
-           'make_tiny_image_folder', 'download_url', 'load_cifar10', 'make_tiny_cifar_archive', 'load_dataset',
-           'find_cifar10_jpeg', 'train_val_split', 'channel_stats', 'show_class_grid', 'plot_class_counts']
+__all__ = ['CLASSES', 'CLASSES_ZH', 'CIFAR10_URL', 'CIFAR10_MD5', 'CIFAR10_ARCHIVE', 'CIFAR10_MEAN', 'CIFAR10_STD', 'preprocess',
+           'load_image_folder', 'make_tiny_images', 'make_tiny_image_folder', 'load_cifar10', 'make_tiny_cifar_archive',
+           'load_dataset', 'find_cifar10_jpeg', 'get_cifar10', 'show_class_grid', 'plot_class_counts',
+           'train_val_split', 'channel_stats']
 
 # %% ../nbs/00_data.ipynb #7cc2f121
 CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 CLASSES_ZH = ["飞机", "汽车", "鸟", "猫", "鹿", "狗", "青蛙", "马", "船", "卡车"]
-
-# %% ../nbs/00_data.ipynb #193dec1f
-class DataError(ValueError):
-    "A dataset path or file that cannot be used; the message names the file and the fix."
-
-# %% ../nbs/00_data.ipynb #7ab6e42e
-def open_permissions(path):
-    "Give `path` the permissions `open()` would (0666 less the umask): mkstemp makes its files private (0600)."
-    umask = os.umask(0); os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
-
-@contextmanager
-def atomic_write(path, mode="wb"):
-    "Open a temporary file next to `path` for writing; move it onto `path` only if the block succeeds."
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    open_permissions(tmp)
-    try:
-        with os.fdopen(fd, mode) as f: yield f
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.remove(tmp)
-        raise
-
-# %% ../nbs/00_data.ipynb #8b1a56b1
-class ImageError(ValueError):
-    "An input that is not a usable image (unreadable, truncated, empty, too large or too small)."
-
-MAX_IMAGE_PIXELS = 64_000_000  # larger images are refused before decoding (about 8000×8000)
-MIN_IMAGE_SIDE = 8             # smaller images carry too little to classify
-
-def _describe(src):
-    if isinstance(src, (str, os.PathLike)): return f"'{src}'"
-    if isinstance(src, (bytes, bytearray)): return f"the uploaded data ({len(src):,} bytes)"
-    return f"the {type(src).__name__} input"
-
-# %% ../nbs/00_data.ipynb #8f299cfd
-def open_image(src, name=None) -> Image.Image:
-    "Read `src` (path, bytes, PIL image or HxW[xC] numpy array) into a fully decoded PIL image, or raise `ImageError`."
-    what = name or _describe(src)
-    if isinstance(src, Image.Image): img = src
-    elif isinstance(src, np.ndarray): return Image.fromarray(_array_to_uint8(src, what))
-    else:
-        if isinstance(src, (str, os.PathLike)):
-            p = Path(src)
-            if not p.is_file(): raise ImageError(f"{what}: no such file. Check the path.")
-            data = p.read_bytes()
-        elif isinstance(src, (bytes, bytearray, memoryview)): data = bytes(src)
-        else: raise ImageError(f"{what}: expected a file path, bytes, a PIL image or a numpy array.")
-        if not data: raise ImageError(f"{what} is empty (0 bytes).")
-        if data.lstrip()[:5].lower() in (b"<?xml", b"<svg ") or b"<svg" in data[:512].lower():
-            raise ImageError(f"{what} is an SVG drawing; save it as PNG or JPEG first.")
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", Image.DecompressionBombWarning)
-                img = Image.open(io.BytesIO(data))
-                if img.width * img.height > MAX_IMAGE_PIXELS:
-                    raise ImageError(f"{what} is {img.width}×{img.height} pixels, too large (at most {MAX_IMAGE_PIXELS:,} pixels are allowed); shrink it first.")
-                img.load()
-        except ImageError: raise
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-            raise ImageError(f"{what} is too large to decode safely ({e}).") from None
-        except Exception as e:
-            raise ImageError(f"{what} is not a readable image ({type(e).__name__}: {e}).") from None
-    if min(img.size) < MIN_IMAGE_SIDE:
-        raise ImageError(f"{what} is only {img.width}×{img.height} pixels; at least {MIN_IMAGE_SIDE}×{MIN_IMAGE_SIDE} is needed.")
-    return img
-
-# %% ../nbs/00_data.ipynb #06141296
-def _array_to_uint8(a, what="array"):
-    a = np.asarray(a)
-    if a.ndim == 3 and a.shape[-1] == 1: a = a[..., 0]
-    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[-1] not in (3, 4)):
-        raise ImageError(f"{what} has shape {a.shape}; expected H×W, H×W×3 or H×W×4.")
-    if a.dtype == np.uint8: pass
-    elif a.dtype == np.uint16: a = (a >> 8).astype(np.uint8)
-    elif np.issubdtype(a.dtype, np.floating): a = (np.clip(np.nan_to_num(a), 0, 1) * 255 + 0.5).astype(np.uint8)
-    elif np.issubdtype(a.dtype, np.integer) or a.dtype == bool: a = np.clip(a, 0, 255).astype(np.uint8)
-    else: raise ImageError(f"{what} has dtype {a.dtype}; expected an integer or float image.")
-    if min(a.shape[:2]) < MIN_IMAGE_SIDE:
-        raise ImageError(f"{what} is only {a.shape[1]}×{a.shape[0]} pixels; at least {MIN_IMAGE_SIDE}×{MIN_IMAGE_SIDE} is needed.")
-    return a
-
-# %% ../nbs/00_data.ipynb #ad30e706
-def to_rgb(img: Image.Image, background=(255, 255, 255)) -> Image.Image:
-    "Upright 8-bit RGB version of `img`: EXIF rotation applied, transparency composited on `background`."
-    img = ImageOps.exif_transpose(img)
-    if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):  # 16/32-bit greyscale: scale the full range to 0..255
-        a = np.asarray(img, dtype=np.float64)
-        lo, hi = float(a.min()), float(a.max())
-        img = Image.fromarray(((a - lo) / (hi - lo or 1) * 255 + 0.5).astype(np.uint8))
-    if img.mode == "P" and "transparency" in img.info: img = img.convert("RGBA")
-    if img.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
-        img = img.convert("RGBA")
-        canvas = Image.new("RGBA", img.size, background + (255,))
-        img = Image.alpha_composite(canvas, img)
-    return img.convert("RGB")
 
 # %% ../nbs/00_data.ipynb #d9dc492a
 def preprocess(src, size=32) -> np.ndarray:
@@ -133,94 +38,6 @@ def preprocess(src, size=32) -> np.ndarray:
         img = img.crop(((w - s) // 2, (h - s) // 2, (w - s) // 2 + s, (h - s) // 2 + s))
         if s != size: img = img.resize((size, size), Image.Resampling.BICUBIC)
     return np.array(img, dtype=np.uint8)  # a writable copy (np.asarray of a PIL image is read-only)
-
-# %% ../nbs/00_data.ipynb #489f1561
-IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
-
-def cache_dir() -> Path:
-    "Folder for decoded-array caches: `$RESNET_CIFAR_EDU_CACHE` or `~/.cache/resnet_cifar_edu`."
-    return Path(os.environ.get("RESNET_CIFAR_EDU_CACHE") or Path.home()/".cache"/"resnet_cifar_edu")
-
-def _is_tar(p: Path): return p.is_file() and p.name.endswith((".tar", ".tar.gz", ".tgz"))
-
-# %% ../nbs/00_data.ipynb #3f3ba4bf
-def _folder_entries(root: Path, split: str):
-    "Sorted (class, relative name, reader) triples for `split`, from a directory or a tar archive."
-    if _is_tar(root):
-        try: tf = tarfile.open(root)
-        except (tarfile.TarError, OSError, EOFError) as e:
-            raise DataError(f"'{root}' is not a readable tar archive ({e}); download or pack it again.") from None
-        with tf:
-            try: members = [m for m in tf.getmembers() if m.isfile()]
-            except (tarfile.TarError, OSError, EOFError) as e:
-                raise DataError(f"'{root}' is a corrupt or truncated archive ({e}); download or pack it again.") from None
-        entries = []
-        for m in members:
-            parts = Path(m.name).parts
-            if len(parts) >= 3 and parts[-3] == split: entries.append((parts[-2], m.name))
-        if not entries: raise DataError(f"'{root}' holds no files under '{split}/<class>/'; expected <split>/<class>/<image> inside the archive.")
-        return sorted(entries), ("tar", root)
-    if not root.exists(): raise DataError(f"'{root}' does not exist; pass the folder that holds '{split}/<class>/' (or its .tar.gz).")
-    d = root/split
-    if not d.is_dir():
-        found = ", ".join(sorted(p.name for p in root.iterdir() if p.is_dir())[:10]) or "nothing"
-        raise DataError(f"'{d}' is not a folder (found: {found}); expected {root}/{split}/<class>/<image>.")
-    entries = sorted((c.name, f"{split}/{c.name}/{f.name}") for c in os.scandir(d) if c.is_dir()
-                     for f in os.scandir(c.path) if f.is_file())
-    if not entries: raise DataError(f"'{d}' has no class folders with files in them; expected {d}/<class>/<image>.")
-    return entries, ("dir", root)
-
-# %% ../nbs/00_data.ipynb #1dbc3183
-def _fingerprint(*parts) -> str:
-    h = hashlib.sha1()
-    for p in parts: h.update(repr(p).encode()); h.update(b"\0")
-    return h.hexdigest()[:16]
-
-def _file_fingerprint(p: Path):
-    st = p.stat(); return _fingerprint(str(p.resolve()), st.st_size, st.st_mtime_ns)
-
-def _tree_fingerprint(root: Path, split: str, entries):
-    "File names plus the folders' modification times: adding, removing or renaming a file changes it."
-    dirs = sorted({str(Path(n).parent) for _, n in entries})
-    return _fingerprint(str(root.resolve()), entries, [(d, (root/d).stat().st_mtime_ns) for d in dirs])
-
-def _cache_load(path: Path):
-    try:
-        with np.load(path, allow_pickle=False) as z: return z["images"], z["labels"], [str(c) for c in z["classes"]]
-    except Exception: return None  # unreadable cache: decode again (and overwrite it)
-
-def _cache_save(path: Path, images, labels, classes):
-    try:
-        with atomic_write(path) as f: np.savez(f, images=images, labels=labels, classes=np.array(classes))
-    except OSError as e: warnings.warn(f"could not write the cache '{path}' ({e}); the next load will decode again.")
-
-# %% ../nbs/00_data.ipynb #742bd4c8
-def _progress(it, total, desc, progress=True):
-    if not progress: return it
-    from tqdm.auto import tqdm
-    return tqdm(it, total=total, desc=desc, unit="img", mininterval=0.5, leave=False)
-
-def _decode_entries(entries, kind_root, size, progress=True, desc="decoding"):
-    "Decode every entry; return images, kept-entry indices and the names of skipped files."
-    kind, root = kind_root
-    images, keep, bad = [], [], []
-    tf = tarfile.open(root) if kind == "tar" else None
-    try:
-        if tf is not None:
-            wanted = {n: i for i, (_, n) in enumerate(entries)}
-            def gen():
-                for m in tf:  # stream the archive once, in its own order
-                    if m.name in wanted: yield wanted[m.name], tf.extractfile(m).read()
-        else:
-            def gen():
-                for i, (_, n) in enumerate(entries): yield i, root/n
-        for i, src in _progress(gen(), len(entries), desc, progress):
-            try: images.append(preprocess(src, size)); keep.append(i)
-            except ImageError: bad.append(entries[i][1])
-    finally:
-        if tf is not None: tf.close()
-    order = np.argsort(keep, kind="stable")  # tar order may differ from sorted order
-    return [images[j] for j in order], [keep[j] for j in order], bad
 
 # %% ../nbs/00_data.ipynb #909bd61a
 def load_image_folder(root, split="train", size=32, cache=True, progress=True):
@@ -236,7 +53,7 @@ def load_image_folder(root, split="train", size=32, cache=True, progress=True):
         cfile = cache_dir()/f"{stem}-{_tree_fingerprint(root, split, entries)}.npz"
         if cache and cfile.exists() and (hit := _cache_load(cfile)) is not None: return hit
     classes = sorted({c for c, _ in entries})
-    images, keep, bad = _decode_entries(entries, kind_root, size, progress, desc=f"{root.name}/{split}")
+    images, keep, bad = _decode_entries(entries, kind_root, lambda src: preprocess(src, size), progress, desc=f"{root.name}/{split}")
     if bad:
         shown = ", ".join(bad[:5]) + (f" and {len(bad)-5} more" if len(bad) > 5 else "")
         warnings.warn(f"skipped {len(bad)} of {len(entries)} files in '{root}/{split}' that are not usable images: {shown}")
@@ -279,47 +96,6 @@ CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
 CIFAR10_MD5 = "c58f30108f718f92721af3b95e74349a"
 CIFAR10_ARCHIVE = "cifar-10-python.tar.gz"
 _BATCHES = {"train": [f"data_batch_{i}" for i in range(1, 6)], "test": ["test_batch"]}
-
-class _SafeUnpickler(pickle.Unpickler):
-    _allowed = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
-                ("numpy", "ndarray"), ("numpy", "dtype"), ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"),
-                ("_codecs", "encode")}  # protocol-2 pickles written by Python 3 store bytes through it
-    def find_class(self, module, name):
-        if (module, name) in self._allowed: return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"refusing to load {module}.{name}")
-
-def _unpickle(data: bytes, what: str):
-    try: return _SafeUnpickler(io.BytesIO(data), encoding="bytes").load()
-    except Exception as e: raise DataError(f"{what} is not a CIFAR-10 batch ({e}); download the archive again.") from None
-
-# %% ../nbs/00_data.ipynb #65a75e86
-def _md5(path, chunk=1 << 20):
-    h = hashlib.md5()
-    with open(path, "rb") as f:
-        while b := f.read(chunk): h.update(b)
-    return h.hexdigest()
-
-def download_url(url, dest, md5=None, progress=True, timeout=30):
-    "Download `url` to `dest` atomically, verifying `md5` when given; returns `dest`."
-    dest = Path(dest)
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as r, atomic_write(dest) as f:
-            total = int(r.headers.get("Content-Length") or 0) or None
-            bar, h = None, hashlib.md5()
-            if progress:
-                from tqdm.auto import tqdm
-                bar = tqdm(total=total, unit="B", unit_scale=True, desc=dest.name, leave=False)
-            while chunk := r.read(1 << 20):
-                f.write(chunk); h.update(chunk)
-                if bar is not None: bar.update(len(chunk))
-            if bar is not None: bar.close()
-            if md5 is not None and (got := h.hexdigest()) != md5:
-                raise DataError(f"'{dest.name}' downloaded from {url} has checksum {got}, expected {md5}: "
-                                f"the download is corrupt; run again, or download it by hand.")
-    except DataError: raise
-    except (OSError, ValueError) as e:
-        raise DataError(f"could not download {url} ({e}). If you are offline, download it elsewhere and pass the file's path.") from None
-    return dest
 
 # %% ../nbs/00_data.ipynb #910b995e
 def _find_cifar_archive(source: Path, download: bool, url: str, md5: str | None):
@@ -421,32 +197,65 @@ def find_cifar10_jpeg(start=None):
             if (shared/"cifar10-jpeg.tar.gz").is_file(): return shared/"cifar10-jpeg.tar.gz"
     return None
 
-# %% ../nbs/00_data.ipynb #27cfe0e1
-def train_val_split(labels, n_val=5000, seed=0):
-    "Stratified, seeded split of indices into `(train_idx, val_idx)` with `n_val` validation items."
-    labels = np.asarray(labels)
-    if not 0 < n_val < len(labels): raise ValueError(f"n_val must be between 1 and {len(labels)-1}, got {n_val}.")
-    rng = np.random.default_rng(seed)
-    classes, counts = np.unique(labels, return_counts=True)
-    quota = np.floor(counts * n_val / len(labels)).astype(int)
-    for i in np.argsort(-(counts * n_val / len(labels) - quota))[: n_val - quota.sum()]: quota[i] += 1  # largest remainders
-    val = np.concatenate([rng.permutation(np.flatnonzero(labels == c))[:q] for c, q in zip(classes, quota)])
-    val = np.sort(val)
-    return np.setdiff1d(np.arange(len(labels)), val), val
+# %% ../nbs/00_data.ipynb #6f65c416
+def _show_path(p) -> str:
+    "`p` for a printed line: relative to the current folder when near it, else from the home folder, else in full."
+    p = Path(p).absolute()
+    try: rel = os.path.relpath(p)
+    except ValueError: rel = str(p)  # on another drive
+    if Path(rel).parts[:3].count(os.pardir) < 3: return rel
+    try: return str(Path("~")/p.relative_to(Path.home()))
+    except ValueError: return str(p)
 
-# %% ../nbs/00_data.ipynb #dbe0da10
-def channel_stats(images, chunk=10_000):
-    "Per-channel mean and standard deviation of `uint8` images (N, H, W, 3), on the 0–1 scale."
-    n = s = ss = 0.0
-    for i in range(0, len(images), chunk):
-        x = images[i:i+chunk].reshape(-1, images.shape[-1]).astype(np.float64) / 255
-        n += len(x); s = s + x.sum(0); ss = ss + (x * x).sum(0)
-    mean = s / n
-    return mean, np.sqrt(ss / n - mean ** 2)
+def _count_images(src: Path) -> dict:
+    "Images per split in a source `load_dataset` reads; the files of a folder or tar are counted, not decoded."
+    if _is_cifar_python(src): return {s: len(load_cifar10(src, s, download=False)[1]) for s in ("train", "test")}
+    return {s: sum(Path(n).suffix.lower() in IMAGE_EXTS for _, n in _folder_entries(src, s)[0]) for s in ("train", "test")}
 
-# %% ../nbs/00_data.ipynb #5da0c25f
-CIFAR10_MEAN = (0.4913, 0.4821, 0.4465)  # RGB, 0–1 scale, JPEG training split
-CIFAR10_STD = (0.2452, 0.2428, 0.2606)
+# %% ../nbs/00_data.ipynb #c3a74080
+def _tiny_cifar10(n_per_class=24) -> Path:
+    "Tiny generated data in CIFAR-10's folder layout, written once into the cache folder."
+    root = cache_dir()/f"tiny-cifar10-{n_per_class}"
+    if not (root/"test").is_dir():
+        root.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=root.parent, prefix=".tiny-"))
+        make_tiny_image_folder(tmp, n_per_class)
+        try: os.rename(tmp, root)  # all at once; if another process was quicker, keep its copy
+        except OSError: shutil.rmtree(tmp, ignore_errors=True)
+    return root
+
+def _cifar10_archive(download=True, url=CIFAR10_URL, md5=CIFAR10_MD5) -> Path:
+    "The official archive in the cache folder, downloaded (and checked) the first time; `DataError` if that fails."
+    dest = cache_dir()/CIFAR10_ARCHIVE
+    if dest.is_file(): return dest
+    how = (f"To get it, download {url} (163 MB) into {_show_path(dest.parent)}, or pass its path: "
+           f"get_cifar10('path/to/{CIFAR10_ARCHIVE}'). The course's JPEG copy works too: unpack it into data/cifar10-jpeg, "
+           "or set $CIFAR10_JPEG to it. To try the code without the data, use get_cifar10(tiny=True).")
+    if not download: raise DataError(f"No CIFAR-10 data found on this machine, and download=False. {how}")
+    try: return download_url(url, dest, md5)
+    except DataError as e: raise DataError(f"No CIFAR-10 data found on this machine, and downloading it failed: {e} {how}") from None
+
+# %% ../nbs/00_data.ipynb #6972f1c6
+def get_cifar10(path=None, *, tiny=None, n_tiny=24, download=True) -> Path:
+    "Where to read CIFAR-10 from (for `load_dataset`); prints one line saying which data it is and how many images."
+    under_test = tiny is None and path is None and bool(os.environ.get("IN_TEST"))
+    if tiny or under_test:
+        src = _tiny_cifar10(n_tiny)
+        why = "running under test: IN_TEST is set" if under_test else "asked for with tiny=True"
+        what = f"tiny generated data, NOT CIFAR-10 ({why}; coloured stripes, {n_tiny} per class)"
+    elif path is not None:
+        src = Path(path).expanduser()
+        if not src.exists():
+            raise DataError(f"'{path}' does not exist; pass {CIFAR10_ARCHIVE}, or a folder with train/<class>/ and test/<class>/ in it.")
+        what = f"CIFAR-10, the path you gave ({_show_path(src)})"
+    elif (src := find_cifar10_jpeg()) is not None:
+        what = f"CIFAR-10, the course's JPEG copy ({_show_path(src)})"
+    else:
+        src = _cifar10_archive(download, CIFAR10_URL, CIFAR10_MD5)
+        what = f"CIFAR-10, the official archive ({_show_path(src)})"
+    n = _count_images(src)
+    print(f"Data: {what}: {n['train']:,} train + {n['test']:,} test images")
+    return src
 
 # %% ../nbs/00_data.ipynb #437ef1a8
 def show_class_grid(images, labels, classes=CLASSES, per_class=8, seed=0, scale=0.9):
@@ -476,3 +285,30 @@ def plot_class_counts(labels, classes=CLASSES, title="images per class"):
     ax.set_title(title); ax.set_ylabel("images")
     fig.tight_layout()
     return fig
+
+# %% ../nbs/00_data.ipynb #27cfe0e1
+def train_val_split(labels, n_val=5000, seed=0):
+    "Stratified, seeded split of indices into `(train_idx, val_idx)` with `n_val` validation items."
+    labels = np.asarray(labels)
+    if not 0 < n_val < len(labels): raise ValueError(f"n_val must be between 1 and {len(labels)-1}, got {n_val}.")
+    rng = np.random.default_rng(seed)
+    classes, counts = np.unique(labels, return_counts=True)
+    quota = np.floor(counts * n_val / len(labels)).astype(int)
+    for i in np.argsort(-(counts * n_val / len(labels) - quota))[: n_val - quota.sum()]: quota[i] += 1  # largest remainders
+    val = np.concatenate([rng.permutation(np.flatnonzero(labels == c))[:q] for c, q in zip(classes, quota)])
+    val = np.sort(val)
+    return np.setdiff1d(np.arange(len(labels)), val), val
+
+# %% ../nbs/00_data.ipynb #dbe0da10
+def channel_stats(images, chunk=10_000):
+    "Per-channel mean and standard deviation of `uint8` images (N, H, W, 3), on the 0–1 scale."
+    n = s = ss = 0.0
+    for i in range(0, len(images), chunk):
+        x = images[i:i+chunk].reshape(-1, images.shape[-1]).astype(np.float64) / 255
+        n += len(x); s = s + x.sum(0); ss = ss + (x * x).sum(0)
+    mean = s / n
+    return mean, np.sqrt(ss / n - mean ** 2)
+
+# %% ../nbs/00_data.ipynb #5da0c25f
+CIFAR10_MEAN = (0.4913, 0.4821, 0.4465)  # RGB, 0–1 scale, JPEG training split
+CIFAR10_STD = (0.2452, 0.2428, 0.2606)

@@ -104,6 +104,54 @@ def test_offline_download_message(tmp_path):
     with pytest.raises(DataError, match="could not download .*offline"):
         load_cifar10(tmp_path, url="http://127.0.0.1:9/cifar-10-python.tar.gz")
 
+def test_get_cifar10_offline_message(tmp_path, monkeypatch):
+    "No data on the machine and no network: one DataError saying where to get the archive and how to point at a copy."
+    import resnet_cifar_edu.data as d
+    monkeypatch.setenv("RESNET_CIFAR_EDU_CACHE", str(tmp_path/"cache"))
+    monkeypatch.setenv("CIFAR10_JPEG", str(tmp_path/"no-copy"))  # the course's JPEG copy is not here
+    monkeypatch.delenv("IN_TEST", raising=False)
+    url = "http://127.0.0.1:9/cifar-10-python.tar.gz"             # nothing listens there: as if offline
+    monkeypatch.setattr(d, "CIFAR10_URL", url)
+    with pytest.raises(DataError) as e: d.get_cifar10()
+    msg = str(e.value)
+    assert "downloading it failed" in msg and f"download {url}" in msg and "\n" not in msg
+    assert "get_cifar10('path/to/cifar-10-python.tar.gz')" in msg and "$CIFAR10_JPEG" in msg and "tiny=True" in msg
+    assert not (tmp_path/"cache"/"cifar-10-python.tar.gz").exists()
+    with pytest.raises(DataError, match="download=False"): d.get_cifar10(download=False)
+
+def test_get_cifar10_tiny_only_under_test_or_on_request(tmp_path, monkeypatch, capsys):
+    "Tiny generated data under IN_TEST or with tiny=True, written once; its printed line says it is not CIFAR-10."
+    from resnet_cifar_edu.data import get_cifar10
+    monkeypatch.setenv("RESNET_CIFAR_EDU_CACHE", str(tmp_path))
+    monkeypatch.setenv("IN_TEST", "1")
+    src = get_cifar10(n_tiny=2)
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and out.startswith("Data: tiny generated data, NOT CIFAR-10") and "IN_TEST" in out
+    assert "20 train + 20 test images" in out and str(tmp_path) not in out
+    x, y, classes = load_dataset(src, "train", progress=False)
+    assert x.shape == (20, 32, 32, 3) and classes == CLASSES and np.bincount(y).tolist() == [2] * 10
+    assert get_cifar10(tiny=True, n_tiny=2) == src and "asked for with tiny=True" in capsys.readouterr().out
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".tiny-")] == []  # no half-written copies left
+    monkeypatch.delenv("IN_TEST")                                  # a student's machine: real data or an error
+    monkeypatch.setenv("CIFAR10_JPEG", str(tmp_path/"no-copy"))
+    with pytest.raises(DataError, match="No CIFAR-10 data found"): get_cifar10(download=False)
+
+def test_get_cifar10_path_and_cached_archive(tmp_path, monkeypatch, capsys, tiny_archive, tiny_folder):
+    "A path you name comes first (even under test); an archive already in the cache is used without downloading."
+    import shutil
+    from resnet_cifar_edu.data import get_cifar10
+    monkeypatch.setenv("RESNET_CIFAR_EDU_CACHE", str(tmp_path))
+    monkeypatch.setenv("CIFAR10_JPEG", str(tmp_path/"no-copy"))
+    monkeypatch.setenv("IN_TEST", "1")
+    assert get_cifar10(tiny_folder) == tiny_folder
+    assert "the path you gave" in capsys.readouterr().out
+    with pytest.raises(DataError, match="does not exist"): get_cifar10(tmp_path/"missing")
+    monkeypatch.delenv("IN_TEST")
+    shutil.copy(tiny_archive, tmp_path/"cifar-10-python.tar.gz")
+    assert get_cifar10(download=False) == tmp_path/"cifar-10-python.tar.gz"
+    out = capsys.readouterr().out
+    assert out.startswith("Data: CIFAR-10, the official archive") and "200 train + 40 test images" in out
+
 def test_split_is_stratified_and_seeded():
     y = np.repeat(np.arange(10), 100)
     tr, va = train_val_split(y, n_val=100, seed=3)

@@ -12,6 +12,8 @@ import numpy as np
 import tensorflow as tf
 from keras import layers, ops
 
+from .fused_bn import _FusedBatchNorm  # a faster BatchNorm for training, see Appendix A4
+
 # %% ../../nbs/01_resnet.ipynb #42dfdfad
 def _torch_like_init():
     "Keras' twin of PyTorch's default conv/linear init: uniform in ±1/sqrt(fan_in)"
@@ -42,20 +44,6 @@ class ConvBN(layers.Layer):
     def get_config(self):
         return {**super().get_config(), "c_in": self.c_in, "c_out": self.c_out,
                 "kernel_size": self.kernel_size, "stride": self.stride, "relu": self.relu}
-
-# %% ../../nbs/01_resnet.ipynb #3f69bcc7
-@keras.saving.register_keras_serializable(package="resnet_cifar_edu")
-class _FusedBatchNorm(layers.BatchNormalization):
-    "Keras' BatchNormalization, computed in training mode by TensorFlow's fused kernel (statistics, normalisation and gradient in one op each)"
-    def call(self, inputs, training=None, mask=None):
-        if not (training and self.trainable) or self.synchronized or mask is not None or len(inputs.shape) != 4 \
-           or self.axis not in (-1, 3) or not (self.center and self.scale):
-            return super().call(inputs, training=training, mask=mask)  # Keras' own code for every other case
-        y, mean, var = tf.compat.v1.nn.fused_batch_norm(inputs, self.gamma.value, self.beta.value, epsilon=self.epsilon,
-                                                        data_format="NHWC", is_training=True)  # var: unbiased, like PyTorch's
-        self.moving_mean.assign(self.moving_mean * self.momentum + mean * (1 - self.momentum))
-        self.moving_variance.assign(self.moving_variance * self.momentum + var * (1 - self.momentum))
-        return y
 
 # %% ../../nbs/01_resnet.ipynb #12651094
 @keras.saving.register_keras_serializable(package="resnet_cifar_edu")

@@ -1,4 +1,4 @@
-"""The residual network we train in this course, written once in PyTorch and once in Keras, line for line, with an exact weight port between the two.
+"""Why shortcuts let a deep network train, and the residual network of this course, written once in PyTorch and once in Keras so that both compute the same numbers.
 
 Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/resnet.html.md"""
 

@@ -1,0 +1,105 @@
+"""Draw chapter 1's two diagrams as SVG files in nbs/images/: the residual block and ResNet-18 for CIFAR.
+
+The diagrams are schematic (boxes and arrows, no measured data), so they are drawn once and committed; run this
+script again after changing it. Matplotlib writes the SVG with text kept as text and no date, so the files only
+change when the drawing does.
+Usage: python tools/draw_resnet_figures.py [OUT_DIR]   (default: nbs/images)
+"""
+import sys
+from pathlib import Path
+
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from matplotlib.patches import Circle, FancyBboxPatch
+
+ROOT = Path(__file__).resolve().parents[1]
+plt.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "resnet_cifar_edu", "font.size": 10,
+                     "font.family": "DejaVu Sans"})
+MAIN, SHORT, EDGE = "#dbe9f6", "#fde4c8", "#333333"  # main path, shortcut, lines
+
+def _box(ax, x, y, w, h, text, color=MAIN, size=10):
+    "A rounded box centred on (x, y) with `text` inside."
+    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.02,rounding_size=0.15",
+                                fc=color, ec=EDGE, lw=1))
+    ax.text(x, y, text, ha="center", va="center", fontsize=size)
+
+def _arrow(ax, xy_from, xy_to, **kw):
+    ax.annotate("", xy=xy_to, xytext=xy_from, arrowprops=dict(arrowstyle="-|>", color=EDGE, lw=1.2, shrinkA=0,
+                                                               shrinkB=0, **kw))
+
+def _block(ax, title, first, shortcut, shape_in, shape_out):
+    "One BasicBlock drawn top to bottom: main path on the left, shortcut on the right."
+    ax.set(xlim=(0, 10), ylim=(0, 12.5)); ax.axis("off")
+    ax.text(5, 12.2, title, ha="center", va="center", fontsize=11, weight="bold")
+    xm, xs = 3.6, 8.3                                       # x of the main path and of the shortcut
+    ax.text(xm, 11.3, f"x   {shape_in}", ha="center", va="center", fontsize=10)
+    _arrow(ax, (xm, 10.95), (xm, 10.1))
+    _box(ax, xm, 9.6, 5.6, 1.0, first)
+    _arrow(ax, (xm, 9.1), (xm, 8.1))
+    _box(ax, xm, 7.6, 5.6, 1.0, "3×3 conv, BatchNorm")
+    ax.text(0.35, 8.6, "F(x)", ha="center", va="center", fontsize=11, style="italic", rotation=90)
+    ax.plot([0.7, 0.7], [7.0, 10.2], color=EDGE, lw=0.8)     # a bracket marking the residual branch
+    _arrow(ax, (xm, 7.1), (xm, 5.75))
+    ax.add_patch(Circle((xm, 5.4), 0.35, fc="white", ec=EDGE, lw=1.2))
+    ax.text(xm, 5.4, "+", ha="center", va="center", fontsize=14)
+    # the shortcut: from x to the right, down, and into the addition
+    ax.plot([xm, xs, xs], [10.75, 10.75, 8.4], color=EDGE, lw=1.2)
+    if shortcut is None:
+        ax.plot([xs, xs], [8.4, 6.8], color=EDGE, lw=1.2)
+        ax.text(xs - 0.25, 8.6, "identity", ha="right", va="center", fontsize=10)
+    else:
+        _box(ax, xs, 7.6, 2.6, 1.6, shortcut, color=SHORT, size=9)
+    ax.plot([xs, xs], [6.8, 5.4], color=EDGE, lw=1.2)
+    _arrow(ax, (xs, 5.4), (xm + 0.35, 5.4))
+    ax.text(xs - 0.2, 4.95, "shortcut", ha="right", va="center", fontsize=9, color="#555555")
+    _arrow(ax, (xm, 5.05), (xm, 4.1))
+    _box(ax, xm, 3.6, 2.4, 1.0, "ReLU")
+    _arrow(ax, (xm, 3.1), (xm, 2.2))
+    ax.text(xm, 1.85, f"out   {shape_out}", ha="center", va="center", fontsize=10)
+    ax.text(5, 0.8, "out = ReLU(F(x) + shortcut(x))", ha="center", va="center", fontsize=10)
+
+def residual_block(path):
+    fig, axs = plt.subplots(1, 2, figsize=(9, 5.6))
+    _block(axs[0], "identity block", "3×3 conv, BatchNorm, ReLU", None, "(C, H, W)", "(C, H, W)")
+    _block(axs[1], "projection block (first block of stages 2–4)", "3×3 conv, stride 2,\nBatchNorm, ReLU",
+           "1×1 conv\nstride 2,\nBatchNorm", "(C, H, W)", "(2C, H/2, W/2)")
+    fig.tight_layout()
+    fig.savefig(path, metadata={"Date": None}); plt.close(fig)
+
+def resnet18(path):
+    "The CIFAR ResNet-18 left to right: box height ∝ image size, box width grows with the channels."
+    parts = [("image", "", 3, 32), ("stem", "3×3 conv,\nBN, ReLU", 64, 32), ("stage 1", "2 blocks", 64, 32),
+             ("stage 2", "2 blocks", 128, 16), ("stage 3", "2 blocks", 256, 8), ("stage 4", "2 blocks", 512, 4),
+             ("average\npool", "", 512, 1), ("linear", "", 10, 1)]
+    fig, ax = plt.subplots(figsize=(10, 3.9))
+    ax.axis("off")
+    x, centres = 0.0, []
+    for i, (name, inside, c, h) in enumerate(parts):
+        w, hh = (0.5 if name == "image" else 0.35 + 0.22 * (c.bit_length() - 6)) if h > 1 else 0.35, 0.09 * h + 0.25
+        color = "#eeeeee" if name == "image" else SHORT if name in ("average\npool", "linear") else MAIN
+        ax.add_patch(FancyBboxPatch((x, -hh / 2), w, hh, boxstyle="round,pad=0.02,rounding_size=0.05", fc=color,
+                                    ec=EDGE, lw=1))
+        ax.text(x + w / 2, 1.75, name, ha="center", va="bottom", fontsize=10, weight="bold")
+        if inside: ax.text(x + w / 2, -2.05, inside, ha="center", va="top", fontsize=8.5, color="#444444")
+        shape = f"{c}×{h}×{h}" if h > 1 else (f"{c}" if name != "linear" else "10 logits")
+        ax.text(x + w / 2, -1.75, shape, ha="center", va="top", fontsize=9)
+        centres.append((x, x + w))
+        x += w + 0.7
+    for i, ((_, right), (left, _)) in enumerate(zip(centres, centres[1:])):
+        _arrow(ax, (right + 0.04, 0), (left - 0.04, 0))
+        if parts[i + 1][0] in ("stage 2", "stage 3", "stage 4"):
+            ax.text((right + left) / 2, 0.18, "/2", ha="center", va="bottom", fontsize=8.5, color="#a04000")
+    ax.set(xlim=(-0.15, x - 0.55), ylim=(-3.1, 2.3))
+    ax.text((x - 0.7) / 2, -3.05, "channels × height × width of each part's output; "
+            "/2: the first block of the stage halves height and width", ha="center", va="bottom", fontsize=8.5,
+            color="#555555")
+    fig.tight_layout()
+    fig.savefig(path, metadata={"Date": None}); plt.close(fig)
+
+if __name__ == "__main__":
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT/"nbs"/"images"
+    out.mkdir(parents=True, exist_ok=True)
+    residual_block(out/"residual_block.svg")
+    resnet18(out/"resnet18_cifar.svg")
+    print("wrote", out/"residual_block.svg", "and", out/"resnet18_cifar.svg")

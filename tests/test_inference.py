@@ -88,8 +88,8 @@ def test_bad_images(clf, data, msg):
     assert "\n" not in str(e.value) and len(str(e.value)) < 300
 
 def test_decompression_bomb_is_refused(clf, monkeypatch):
-    import resnet_cifar_edu.data as d
-    monkeypatch.setattr(d, "MAX_IMAGE_PIXELS", 10**12)  # let Pillow's own bomb check be the one that fires
+    import resnet_cifar_edu.files as f  # open_image lives there (Appendix A1)
+    monkeypatch.setattr(f, "MAX_IMAGE_PIXELS", 10**12)  # let Pillow's own bomb check be the one that fires
     with pytest.raises(ImageError, match="too large"): clf.predict(_png(Image.new("1", (20000, 20000))))
 
 def test_foreign_checkpoints(tmp_path, clf):

@@ -1,0 +1,95 @@
+"""Edit and see: in the chapters, the cells below a definition run the notebook's own definition.
+
+Each test copies a chapter, breaks one definition cell the way a student's edit might, runs the copy as
+`nbdev-test` does (IN_TEST=1, `#| slow` cells skipped) and checks that a *later* check cell fails. If the
+checks read the exported package instead, the broken copy would still pass. The unbroken chapter passing is
+checked by `nbdev-test` itself (make test runs it first)."""
+import json, os, re, subprocess, sys
+from pathlib import Path
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NBS = ROOT/"nbs"
+
+# Runs the cells in order in a fresh process and prints the index of the first cell that raised.
+RUNNER = r'''
+import json, os, sys
+os.environ["IN_TEST"] = "1"
+from pathlib import Path
+from execnb.shell import CaptureShell
+from fastcore.xtras import working_directory
+from nbdev.process import NBProcessor
+from nbdev.test import _skip_cell
+
+fn, wd = Path(sys.argv[1]), Path(sys.argv[2])
+nb = NBProcessor(fn, rm_directives=False, process=True).nb
+skip, k, res = _skip_cell(nb, ["slow"], None), CaptureShell(fn), {"failed": None, "error": None}
+with working_directory(wd):
+    for i, cell in enumerate(nb.cells):
+        if skip(cell): continue
+        try: k.cell(cell)
+        except Exception as e: res = {"failed": i, "error": f"{type(e).__name__}: {e}"[:800]}; break
+        errs = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if errs: res = {"failed": i, "error": f"{errs[0].get('ename')}: {errs[0].get('evalue')}"[:800]}; break
+print("RESULT " + json.dumps(res))
+'''
+
+def _src(cell) -> str: return "".join(cell["source"])
+
+def break_and_run(tmp_path, chapter: str, is_target, edit) -> tuple[int, dict]:
+    "Copy `chapter`, apply `edit` to the one cell for which `is_target(source)` holds, run the copy; (index of that cell, result)."
+    nb = json.loads((NBS/chapter).read_text())
+    hits = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code" and is_target(_src(c))]
+    assert len(hits) == 1, f"{chapter}: expected one cell to break, found {hits}"
+    i = hits[0]
+    new = edit(_src(nb["cells"][i]))
+    assert new != _src(nb["cells"][i]), f"{chapter}: the edit changed nothing in cell {i}"
+    nb["cells"][i]["source"] = new
+    copy = tmp_path/chapter
+    copy.write_text(json.dumps(nb))
+    (tmp_path/"runner.py").write_text(RUNNER)
+    p = subprocess.run([sys.executable, str(tmp_path/"runner.py"), str(copy), str(NBS)], capture_output=True,
+                       text=True, timeout=1200, env={**os.environ, "IN_TEST": "1"})
+    line = [l for l in p.stdout.splitlines() if l.startswith("RESULT ")]
+    assert line, f"the runner printed no result:\n{p.stdout[-2000:]}\n{p.stderr[-3000:]}"
+    return i, json.loads(line[-1][7:])
+
+def _is_torch_export(src: str, name: str) -> bool:
+    "A cell exported to the chapter's own (PyTorch) module that defines `name`."
+    return re.search(r"^#\|\s*export\s*$", src, re.M) is not None and re.search(rf"^(class|def) {name}\b", src, re.M) is not None
+
+def _first_line_of_body(src: str, header: str, line: str) -> str:
+    "Insert `line` as the first statement of the function whose `def` line matches `header`."
+    m = re.search(rf"^(\s*){header}.*:\s*$", src, re.M)
+    assert m, f"no line matching {header!r}"
+    indent = m.group(1) + "    "
+    return src[:m.end()] + "\n" + indent + line + src[m.end():]
+
+def test_twin_toy_breaks(tmp_path):
+    "The toy of nbs/99_build.ipynb: a broken PyTorch `unit` shows up in `pt.net` below it."
+    i, res = break_and_run(tmp_path, "99_build.ipynb", lambda s: s.startswith("pt, kr = Twin"),
+                           lambda s: s.replace('return f"torch-unit({x})"', 'return f"broken({x})"'))
+    assert res["failed"] is not None and res["failed"] > i, res
+    assert "broken" in res["error"], res
+
+def test_chapter_01_uses_its_own_basic_block(tmp_path):
+    "A BasicBlock that drops its residual branch (output = shortcut only) must make a later check in chapter 01 fail."
+    i, res = break_and_run(tmp_path, "01_resnet.ipynb", lambda s: _is_torch_export(s, "BasicBlock"),
+                           lambda s: _first_line_of_body(s, r"def forward\(self, x", "return self.shortcut(x)"))
+    assert res["failed"] is not None, "chapter 01 still passes with a broken BasicBlock: its checks do not use the notebook's own block"
+    assert res["failed"] > i, res
+
+def test_chapter_02_uses_its_own_flip(tmp_path):
+    "A PyTorch flip that flips nothing must make a later check in chapter 02 fail."
+    i, res = break_and_run(tmp_path, "02_augment.ipynb", lambda s: _is_torch_export(s, "random_flip"),
+                           lambda s: _first_line_of_body(s, r"def random_flip\(", "return x"))
+    assert res["failed"] is not None, "chapter 02 still passes with a broken flip: its checks do not use the notebook's own function"
+    assert res["failed"] > i, res
+
+def test_chapter_03_uses_its_own_loss(tmp_path):
+    "A PyTorch label-smoothing loss with the wrong target weights must make a later check in chapter 03 fail."
+    i, res = break_and_run(tmp_path, "03_train.ipynb",
+                           lambda s: "def smooth_cross_entropy" in s and "F.one_hot" in s,
+                           lambda s: s.replace("(1 - smoothing)", "(1 + smoothing)"))
+    assert res["failed"] is not None, "chapter 03 still passes with a broken loss: its checks do not use the notebook's own loss"
+    assert res["failed"] > i, res

@@ -33,3 +33,27 @@ def test_readme_has_two_setup_commands_and_ci_runs_the_test_one():
     assert blocks == ["make demo", "make test"], blocks
     ci = [l.strip() for l in (ROOT/".ci"/"run").read_text().splitlines() if l.strip() and not l.startswith("#")]
     assert blocks[1] in ci, f".ci/run must call README's test command `{blocks[1]}`"
+
+def _minutes(nb_path: Path) -> float:
+    "Estimated reading time of a chapter: prose words / 150 + non-empty code lines / 8 (directives left out)."
+    import json
+    words = lines = 0
+    for c in json.loads(nb_path.read_text(encoding="utf-8"))["cells"]:
+        src = "".join(c["source"])
+        if c["cell_type"] == "markdown":
+            words += len(re.findall(r"[A-Za-z\u4e00-\u9fff]+", re.sub(r"```.*?```", "", src, flags=re.S)))
+        elif c["cell_type"] == "code":
+            lines += sum(1 for l in src.splitlines() if l.strip() and not l.strip().startswith("#|"))
+    return words / 150 + lines / 8
+
+def test_landing_page_chapter_times_match_the_chapters():
+    "The chapter table's '~N min' is each chapter's estimated reading time, within 5 minutes: edit one, update the other."
+    import json
+    cells = json.loads((ROOT/"nbs"/"index.ipynb").read_text(encoding="utf-8"))["cells"]
+    text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    rows = [m.groups() for l in text.splitlines() if l.startswith("|")
+            if (m := re.search(r"\]\((\d\d_\w+\.ipynb)\).*~(\d+) min", l))]
+    assert len(rows) >= 9, f"the chapter table lists times for only {len(rows)} chapters"
+    off = [f"{nb}: table says ~{m} min, the chapter measures {_minutes(ROOT/'nbs'/nb):.0f}" for nb, m in rows
+           if abs(_minutes(ROOT/"nbs"/nb) - int(m)) > 5]
+    assert not off, "update the chapter table in nbs/index.ipynb (then `make readme`):\n" + "\n".join(off)

@@ -5,9 +5,10 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test test-slow browser-deps export clean-nbs readme check-sync help
+.PHONY: demo lab test test-slow browser-deps export clean-nbs readme check-sync help
 help:
 	@echo "make demo   - create .venv, install the kit with both frameworks, start the web demo (voila nbs/classify.ipynb)"
+	@echo "make lab    - the same environment, then JupyterLab on nbs/ to take the course"
 	@echo "make test   - install test tools (and chromium + a CJK font), run nbdev-test and pytest tests/"
 	@echo "make export / clean-nbs / readme - nbdev-export, nbdev-clean, README.md from nbs/index.ipynb"
 
@@ -16,7 +17,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(VENV)/.installed-demo: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[torch,tf,app]"
+	$(BIN)/pip install -q -e ".[torch,tf,app,course]"
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
@@ -26,6 +27,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 # The web demo on 127.0.0.1:8866; voila.json (read from this folder) holds its settings.
 demo: $(VENV)/.installed-demo
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/voila nbs/classify.ipynb --port=8866
+
+# The course in JupyterLab, from the same environment as the demo (the chapters are in nbs/).
+lab: $(VENV)/.installed-demo
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --notebook-dir=nbs
 
 # Debian's chromium drives the browser tests; fonts-noto-cjk lets screenshots show the Chinese class names.
 browser-deps:

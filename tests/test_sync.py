@@ -57,3 +57,19 @@ def test_landing_page_chapter_times_match_the_chapters():
     off = [f"{nb}: table says ~{m} min, the chapter measures {_minutes(ROOT/'nbs'/nb):.0f}" for nb, m in rows
            if abs(_minutes(ROOT/"nbs"/nb) - int(m)) > 5]
     assert not off, "update the chapter table in nbs/index.ipynb (then `make readme`):\n" + "\n".join(off)
+
+def test_make_lab_opens_the_course_from_the_demo_environment():
+    "`make lab` exists, uses the environment `make demo` installs, that install includes JupyterLab, and it runs."
+    import tomllib
+    mk = (ROOT/"Makefile").read_text()
+    lab = re.search(r"^lab:(.*)\n\t(.*)", mk, re.M)
+    assert lab, "the Makefile has no `lab:` target"
+    assert ".installed-demo" in lab.group(1) and "jupyter lab" in lab.group(2), lab.group(0)
+    demo_install = re.search(r"^\$\(VENV\)/\.installed-demo:.*\n\t(.*)", mk, re.M).group(1)
+    extras = re.search(r'\.\[([\w,]+)\]', demo_install).group(1).split(",")
+    course = tomllib.loads((ROOT/"pyproject.toml").read_text())["project"]["optional-dependencies"]["course"]
+    assert "course" in extras and any(d.startswith("jupyterlab") for d in course), (extras, course)
+    r = subprocess.run([str(BIN/"jupyter"), "lab", "--version"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and re.match(r"\d+\.", r.stdout.strip()), r.stdout + r.stderr
+    readme = (ROOT/"README.md").read_text(encoding="utf-8")
+    assert "make lab" in readme, "README.md does not say how to open the course (`make lab`)"

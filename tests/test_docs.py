@@ -498,3 +498,21 @@ def test_pages_open_in_chromium(html_pages, pages):
             browser.close()
     print(f"\nscreenshots: {', '.join(map(str, shots))}")
     assert not problems, "\n".join(problems)
+
+# ------------------------------------------------------------------------------------------------ the chapter shape
+def test_every_chapter_has_summary_exercises_and_colab():
+    "Chapters 00-08: a Summary and an Exercises heading, an Open-in-Colab badge for this very notebook (the repository"
+    " in pyproject.toml), and a first code cell that installs the kit only inside Colab (tools/colab.py writes both)."
+    sys.path.insert(0, str(ROOT/"tools"))
+    from colab import colab_url
+    problems = []
+    for p in sorted(NBS.glob("0[0-8]_*.ipynb")):
+        nb = _read_nb(p)
+        heads = [h.strip().lower() for c in nb.cells if c.cell_type == "markdown" for h in re.findall(r"^#+\s*(.+)$", c.source, re.M)]
+        problems += [f"{p.name}: no '{w}' heading" for w in ("summary", "exercises") if not any(h.startswith(w) for h in heads)]
+        md = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        if f'href="{colab_url(p)}"' not in md: problems.append(f"{p.name}: no Open-in-Colab badge linking {colab_url(p)}")
+        code = [c.source for c in nb.cells if c.cell_type == "code" and not c.source.startswith("#| default_exp")]
+        if not code or '"google.colab" in sys.modules' not in code[0]:
+            problems.append(f"{p.name}: the first code cell does not install the kit in Colab (run tools/colab.py)")
+    assert not problems, "\n".join(problems)

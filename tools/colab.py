@@ -1,0 +1,59 @@
+"""Give every chapter an "Open in Colab" badge and a first cell that installs the kit in Google Colab only.
+
+usage: python tools/colab.py [NOTEBOOK ...]     (default: every chapter, appendix and solutions notebook in nbs/)
+
+The badge goes in a markdown cell right after the title cell; the install cell right after it. Both are replaced,
+not duplicated, when the script runs again. The install cell does nothing outside Colab, so nbdev-test and local
+runs are unaffected. The repository URL comes from pyproject.toml ([project.urls] Repository)."""
+import json, re, secrets, sys, tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NBS = ROOT/"nbs"
+BADGE_IMG = "https://colab.research.google.com/assets/colab-badge.svg"
+MARK = "<!-- colab -->"
+
+def repo_path() -> str:
+    "owner/name of the GitHub repository named in pyproject.toml."
+    url = tomllib.loads((ROOT/"pyproject.toml").read_text())["project"]["urls"]["Repository"]
+    return re.match(r"https://github\.com/([^/]+/[^/]+?)/?$", url).group(1)
+
+def colab_url(nb: Path) -> str:
+    "The Colab address that opens notebook `nb` (a path under nbs/) from the main branch."
+    return f"https://colab.research.google.com/github/{repo_path()}/blob/main/nbs/{nb.relative_to(NBS).as_posix()}"
+
+def badge_source(nb: Path) -> str:
+    return f'{MARK}<a href="{colab_url(nb)}" target="_blank"><img src="{BADGE_IMG}" alt="Open In Colab"/></a>'
+
+def install_source() -> str:
+    return f'''#| hide
+# In Google Colab only: install this kit (PyTorch, TensorFlow and Keras are already there). Elsewhere: nothing.
+import subprocess, sys
+if "google.colab" in sys.modules:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "safetensors",
+                    "resnet_cifar_edu @ git+https://github.com/{repo_path()}"], check=True)'''
+
+def _src(c): return "".join(c["source"])
+
+def add_colab(nb_path: Path) -> bool:
+    "Insert or refresh the badge and install cells of `nb_path`; True if the file changed."
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    cells = [c for c in nb["cells"] if not (_src(c).startswith(MARK) or
+             (c["cell_type"] == "code" and '"google.colab" in sys.modules' in _src(c) and "#| hide" in _src(c)))]
+    title = next(i for i, c in enumerate(cells) if c["cell_type"] == "markdown" and _src(c).lstrip().startswith("# "))
+    new = [{"cell_type": "markdown", "id": secrets.token_hex(4), "metadata": {}, "source": badge_source(nb_path)},
+           {"cell_type": "code", "execution_count": None, "id": secrets.token_hex(4), "metadata": {}, "outputs": [],
+            "source": install_source()}]
+    old = [c for c in nb["cells"] if c not in cells]
+    if [_src(c) for c in old] == [_src(c) for c in new] and nb["cells"][title + 1:title + 3] == old: return False
+    nb["cells"] = cells[:title + 1] + new + cells[title + 1:]
+    nb_path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return True
+
+def course_notebooks() -> list[Path]:
+    "Chapters 00-08, appendices and solutions: every notebook a student opens."
+    return sorted([*NBS.glob("0[0-8]_*.ipynb"), *NBS.glob("A[0-9]_*.ipynb"), *(NBS/"solutions").glob("*.ipynb")])
+
+if __name__ == "__main__":
+    paths = [Path(p).resolve() for p in sys.argv[1:]] or course_notebooks()
+    for p in paths: print(("updated " if add_colab(p) else "unchanged ") + p.relative_to(ROOT).as_posix())

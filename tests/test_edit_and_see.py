@@ -72,24 +72,22 @@ def test_twin_toy_breaks(tmp_path):
     assert res["failed"] is not None and res["failed"] > i, res
     assert "broken" in res["error"], res
 
-def test_chapter_01_uses_its_own_basic_block(tmp_path):
-    "A BasicBlock that drops its residual branch (output = shortcut only) must make a later check in chapter 01 fail."
-    i, res = break_and_run(tmp_path, "01_resnet.ipynb", lambda s: _is_torch_export(s, "BasicBlock"),
-                           lambda s: _first_line_of_body(s, r"def forward\(self, x", "return self.shortcut(x)"))
-    assert res["failed"] is not None, "chapter 01 still passes with a broken BasicBlock: its checks do not use the notebook's own block"
-    assert res["failed"] > i, res
+# (chapter, what is broken, the cell that defines it, the edit a student might make)
+BREAKS = [
+    ("01_resnet.ipynb", "a BasicBlock that drops its residual branch (output = shortcut only)",
+     lambda s: _is_torch_export(s, "BasicBlock"),
+     lambda s: _first_line_of_body(s, r"def forward\(self, x", "return self.shortcut(x)")),
+    ("02_augment.ipynb", "a PyTorch flip that flips nothing",
+     lambda s: _is_torch_export(s, "random_flip"),
+     lambda s: _first_line_of_body(s, r"def random_flip\(", "return x")),
+    ("03_train.ipynb", "a PyTorch label-smoothing loss with the wrong target weights",
+     lambda s: "def smooth_cross_entropy" in s and "F.one_hot" in s,
+     lambda s: s.replace("(1 - smoothing)", "(1 + smoothing)")),
+]
 
-def test_chapter_02_uses_its_own_flip(tmp_path):
-    "A PyTorch flip that flips nothing must make a later check in chapter 02 fail."
-    i, res = break_and_run(tmp_path, "02_augment.ipynb", lambda s: _is_torch_export(s, "random_flip"),
-                           lambda s: _first_line_of_body(s, r"def random_flip\(", "return x"))
-    assert res["failed"] is not None, "chapter 02 still passes with a broken flip: its checks do not use the notebook's own function"
-    assert res["failed"] > i, res
-
-def test_chapter_03_uses_its_own_loss(tmp_path):
-    "A PyTorch label-smoothing loss with the wrong target weights must make a later check in chapter 03 fail."
-    i, res = break_and_run(tmp_path, "03_train.ipynb",
-                           lambda s: "def smooth_cross_entropy" in s and "F.one_hot" in s,
-                           lambda s: s.replace("(1 - smoothing)", "(1 + smoothing)"))
-    assert res["failed"] is not None, "chapter 03 still passes with a broken loss: its checks do not use the notebook's own loss"
+@pytest.mark.parametrize("chapter,what,is_target,edit", BREAKS, ids=[b[0][:2] for b in BREAKS])
+def test_chapter_uses_its_own_definitions(tmp_path, chapter, what, is_target, edit):
+    "A broken definition must make a later check cell of the chapter fail."
+    i, res = break_and_run(tmp_path, chapter, is_target, edit)
+    assert res["failed"] is not None, f"{chapter} still passes with {what}: its checks do not use the notebook's own code"
     assert res["failed"] > i, res

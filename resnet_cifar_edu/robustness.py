@@ -1,4 +1,4 @@
-"""The original project listed its model's weaknesses (large images, occlusion, lighting) without measuring them. Here we measure them, per corruption and severity, in both frameworks.
+"""How much does a CIFAR-10 model suffer when a photo is noisy, blurred, too dark, heavily compressed, partly covered or much larger than 32×32? We damage test photos on purpose, measure the shipped model on each kind of damage, and test whether a difference between two results is real.
 
 Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/robustness.html.md"""
 

@@ -1,4 +1,4 @@
-"""Accuracy with its uncertainty, per-class accuracy, the confusion matrix, the mistakes the model is surest of, and whether its confidence can be trusted.
+"""Accuracy with its uncertainty, a paired test for "is A better than B?", the confusion matrix, the mistakes the model is surest of, and whether its confidence can be trusted, all tried on the model the kit ships.
 
 Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/evaluate.html.md"""
 
@@ -11,10 +11,10 @@ from pathlib import Path
 from .data import CLASSES
 
 # %% auto #0
-__all__ = ['simulate_predictions', 'predictions', 'accuracy', 'wilson_interval', 'accuracy_ci', 'confusion_matrix',
+__all__ = ['simulate_predictions', 'predictions', 'accuracy', 'wilson_interval', 'accuracy_ci', 'mcnemar', 'confusion_matrix',
            'per_class_accuracy', 'plot_confusion_matrix', 'confident_mistakes', 'show_mistakes', 'calibration_bins',
-           'expected_calibration_error', 'reliability_diagram', 'evaluation_report', 'format_report', 'compare',
-           'format_comparison']
+           'expected_calibration_error', 'reliability_diagram', 'evaluation_report', 'format_report',
+           'format_comparison', 'compare']
 
 # %% ../nbs/04_evaluate.ipynb #586d13cb
 def simulate_predictions(n=2000, n_classes=10, acc=0.9, overconfidence=1.0, seed=0):
@@ -49,6 +49,20 @@ def accuracy_ci(probs, labels, z=1.96):
     "Accuracy and its 95 % Wilson confidence interval: `(acc, (low, high))`."
     correct = int((predictions(probs) == np.asarray(labels)).sum())
     return correct / len(labels), wilson_interval(correct, len(labels), z)
+
+# %% ../nbs/04_evaluate.ipynb #76017bc6
+from math import comb
+
+def mcnemar(correct_a, correct_b) -> dict:
+    "McNemar's exact test: did A and B (boolean 'was right' arrays over the same images) do equally well?"
+    a, b = np.asarray(correct_a, bool), np.asarray(correct_b, bool)
+    if a.shape != b.shape:
+        raise ValueError(f"correct_a and correct_b must cover the same images; got shapes {a.shape} and {b.shape}")
+    a_only, b_only = int((a & ~b).sum()), int((b & ~a).sum())
+    n = a_only + b_only  # the discordant images; the others say nothing about which is better
+    # if A and B are equally good, a_only is Binomial(n, 1/2): add up the smaller tail, double it for two sides
+    tail = sum(comb(n, i) for i in range(min(a_only, b_only) + 1))
+    return {"a_only": a_only, "b_only": b_only, "n": n, "p_value": min(1.0, 2 * tail / 2 ** n)}
 
 # %% ../nbs/04_evaluate.ipynb #f18429fc
 def confusion_matrix(probs, labels, n_classes=None) -> np.ndarray:
@@ -147,7 +161,16 @@ def format_report(r: dict, name="model") -> str:
     lines += [f"  {c:<11s} {a:.1%}" for c, a in r["per_class"].items()]
     return "\n".join(lines)
 
-# %% ../nbs/04_evaluate.ipynb #caa37c0a
+# %% ../nbs/04_evaluate.ipynb #837c13c8
+def format_comparison(results: dict) -> str:
+    "One line per result (name → (probs, evaluation_report)): accuracy, its 95 % interval, and ECE."
+    w = max(len(n) for n in results)
+    lines = [f"{'model':<{w}}  {'accuracy':>9}  {'95% CI':>17}  {'ECE':>6}"]
+    for n, (_, r) in results.items():
+        lines.append(f"{n:<{w}}  {r['accuracy']:>9.2%}  {r['ci95'][0]:>8.2%}–{r['ci95'][1]:<8.2%}  {r['ece']:>6.3f}")
+    return "\n".join(lines)
+
+# %% ../nbs/04_evaluate.ipynb #e7f78ec8
 def compare(classifiers: dict, images, labels, classes=CLASSES, tta=(False, True)) -> dict:
     "Evaluate each `Classifier` in `classifiers` (name → classifier) with and without TTA; returns name → (probs, report)."
     out = {}
@@ -156,11 +179,3 @@ def compare(classifiers: dict, images, labels, classes=CLASSES, tta=(False, True
             probs = clf.predict_proba(images, tta=t)
             out[f"{name}{' + flip TTA' if t else ''}"] = (probs, evaluation_report(probs, labels, classes))
     return out
-
-def format_comparison(results: dict) -> str:
-    "One line per model: accuracy, its 95 % interval, and ECE."
-    w = max(len(n) for n in results)
-    lines = [f"{'model':<{w}}  {'accuracy':>9}  {'95% CI':>17}  {'ECE':>6}"]
-    for n, (_, r) in results.items():
-        lines.append(f"{n:<{w}}  {r['accuracy']:>9.2%}  {r['ci95'][0]:>8.2%}–{r['ci95'][1]:<8.2%}  {r['ece']:>6.3f}")
-    return "\n".join(lines)

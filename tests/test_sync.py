@@ -73,3 +73,53 @@ def test_make_lab_opens_the_course_from_the_demo_environment():
     assert r.returncode == 0 and re.match(r"\d+\.", r.stdout.strip()), r.stdout + r.stderr
     readme = (ROOT/"README.md").read_text(encoding="utf-8")
     assert "make lab" in readme, "README.md does not say how to open the course (`make lab`)"
+
+# ------------------------------------------------------------------------------- the Chinese README and the glossary
+def _readme_zh():
+    sys.path.insert(0, str(ROOT/"tools"))
+    import make_readme
+    return make_readme
+
+def test_readme_zh_matches_index_notebook_and_its_translation():
+    "README.zh-CN.md is rendered from nbs/index.ipynb with nbs/index.zh-CN.json; a stale or unfaithful translation fails."
+    mr = _readme_zh()
+    try: want = mr.render_zh()
+    except ValueError as e: raise AssertionError(f"{e}\nthen run `make readme`") from None
+    assert (ROOT/"README.zh-CN.md").read_text(encoding="utf-8") == want, "README.zh-CN.md is out of date: run `make readme`"
+
+def test_readme_zh_has_the_same_commands_numbers_and_chapters():
+    "Read from the two files themselves: the ```sh commands, the results' numbers and the linked notebooks are the same."
+    en, zh = [(ROOT/n).read_text(encoding="utf-8") for n in ("README.md", "README.zh-CN.md")]
+    def facts(md):
+        return dict(sh=re.findall(r"```sh\n(.*?)\n```", md, flags=re.S),
+                    blocks=re.findall(r"```.*?```", md, flags=re.S),
+                    numbers=[n for l in md.splitlines() if l.startswith("|") for n in re.findall(r"\d+(?:\.\d+)?\s?%|\d+\.\d+", l)],
+                    notebooks=re.findall(r"\]\((nbs/[^)\s]+\.ipynb)", md))
+    a, b = facts(en), facts(zh)
+    assert a["sh"] == ["make demo", "make test"]
+    assert not [k for k in a if a[k] != b[k]], {k: (a[k], b[k]) for k in a if a[k] != b[k]}
+    assert "README.zh-CN.md" in "\n".join(en.splitlines()[:8]) and "](README.md)" in "\n".join(zh.splitlines()[:8]), \
+        "each README links to the other at the top"
+
+def test_readme_zh_refuses_a_translation_that_changes_a_number(tmp_path):
+    import json
+    mr = _readme_zh()
+    tr = json.loads(mr.ZH_JSON.read_text(encoding="utf-8"))
+    cid, entry = next((k, v) for k, v in tr["cells"].items() if "5,000" in "".join(v["zh"]) and "```" not in "".join(v["zh"]))
+    entry["zh"] = [l.replace("5,000", "6,000") for l in entry["zh"]]
+    (tmp_path/"t.json").write_text(json.dumps(tr, ensure_ascii=False), encoding="utf-8")
+    try: mr.render_zh(tr_path=tmp_path/"t.json")
+    except ValueError as e: assert cid in str(e) and "numbers" in str(e)
+    else: raise AssertionError("a translation with a changed number was accepted")
+
+def test_glossary_terms_have_chinese_and_a_chapter():
+    "nbs/glossary.ipynb: at least 40 terms, each with a Chinese term, an explanation and a link to an existing chapter."
+    import json
+    nb = json.loads((ROOT/"nbs"/"glossary.ipynb").read_text(encoding="utf-8"))
+    rows = [[x.strip() for x in l.strip().strip("|").split("|")] for c in nb["cells"] if c["cell_type"] == "markdown"
+            for l in "".join(c["source"]).splitlines() if l.startswith("|") and not re.match(r"\|\s*(English|-)", l)]
+    bad = [r for r in rows if len(r) != 4 or not re.search(r"[\u4e00-\u9fff]", r[1]) or len(r[2].split()) < 3
+           or not all((ROOT/"nbs"/f).is_file() for f in re.findall(r"\]\(([^)]+\.ipynb)\)", r[3])) or "](" not in r[3]]
+    assert len(rows) >= 40 and not bad, (len(rows), bad)
+    index = (ROOT/"nbs"/"index.ipynb").read_text(encoding="utf-8")
+    assert "(glossary.ipynb)" in index and "glossary.ipynb" in (ROOT/"nbs"/"sidebar.yml").read_text()

@@ -135,33 +135,38 @@ class Classifier:
                                   f"({PRETRAINED}); train one with `resnet-cifar train` and use Classifier.from_checkpoint.")
         return cls.from_checkpoint(PRETRAINED, backend)
 
-    def logits(self, images, tta=False):
-        x = to_batch(images, self.config["size"])
-        args = (self.config["mean"], self.config["std"])
-        out = self._infer.predict_logits(self.model, x, *args)
-        if tta: out = (out + self._infer.predict_logits(self.model, np.ascontiguousarray(x[:, :, ::-1]), *args)) / 2
-        return out
+# %% ../nbs/06_inference.ipynb #39b09880
+def _logits(self, images, tta=False):
+    "Raw scores `(N, n_classes)` for any pictures; `tta=True` averages with the mirrored pictures."
+    x = to_batch(images, self.config["size"])
+    args = (self.config["mean"], self.config["std"])
+    out = self._infer.predict_logits(self.model, x, *args)
+    if tta: out = (out + self._infer.predict_logits(self.model, np.ascontiguousarray(x[:, :, ::-1]), *args)) / 2
+    return out
 
-    def predict_proba(self, images, tta=False) -> np.ndarray:
-        "Class probabilities `(N, n_classes)`; `tta=True` averages with the mirrored pictures."
-        return softmax(self.logits(images, tta))
+def _predict_proba(self, images, tta=False) -> np.ndarray:
+    "Class probabilities `(N, n_classes)`; `tta=True` averages with the mirrored pictures."
+    return softmax(self.logits(images, tta))
 
-    def predict(self, images, topk=3, tta=False) -> list:
-        "For each image, the `topk` most likely `(class, class_zh, probability)`, most likely first."
-        p = self.predict_proba(images, tta)
-        top = np.argsort(-p, 1, kind="stable")[:, :topk]
-        return [[(self.classes[j], self.classes_zh[j], float(row[j])) for j in t] for row, t in zip(p, top)]
+def _predict(self, images, topk=3, tta=False) -> list:
+    "For each image, the `topk` most likely `(class, class_zh, probability)`, most likely first."
+    p = self.predict_proba(images, tta)
+    top = np.argsort(-p, 1, kind="stable")[:, :topk]
+    return [[(self.classes[j], self.classes_zh[j], float(row[j])) for j in t] for row, t in zip(p, top)]
 
-    def explain(self, image, class_idx=None) -> np.ndarray:
-        "Grad-CAM heat map `(size, size)` in [0, 1] for `class_idx` (default: the predicted class)."
-        x = to_batch(image, self.config["size"])[0]
-        if class_idx is None: class_idx = int(self.predict_proba(x[None]).argmax())
-        cam = self._infer.gradcam(self.model, x, class_idx, self.config["mean"], self.config["std"])
-        from PIL import Image
-        s = self.config["size"]
-        return np.asarray(Image.fromarray((cam * 255).astype(np.uint8)).resize((s, s), Image.Resampling.BILINEAR), np.float32) / 255
+def _explain(self, image, class_idx=None) -> np.ndarray:
+    "Grad-CAM heat map `(size, size)` in [0, 1] for `class_idx` (default: the predicted class)."
+    x = to_batch(image, self.config["size"])[0]
+    if class_idx is None: class_idx = int(self.predict_proba(x[None]).argmax())
+    cam = self._infer.gradcam(self.model, x, class_idx, self.config["mean"], self.config["std"])
+    from PIL import Image
+    s = self.config["size"]
+    return np.asarray(Image.fromarray((cam * 255).astype(np.uint8)).resize((s, s), Image.Resampling.BILINEAR), np.float32) / 255
 
-    def __repr__(self): return f"Classifier(backend={self.backend!r}, width={self.config['width']}, classes={len(self.classes)})"
+def _repr(self): return f"Classifier(backend={self.backend!r}, width={self.config['width']}, classes={len(self.classes)})"
+
+Classifier.logits, Classifier.predict_proba, Classifier.predict, Classifier.explain = _logits, _predict_proba, _predict, _explain
+Classifier.__repr__ = _repr
 
 # %% ../nbs/06_inference.ipynb #cccf1224
 def _export(self: "Classifier", path, format="onnx"):

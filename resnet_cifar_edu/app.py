@@ -15,11 +15,10 @@ from .data import CLASSES, CLASSES_ZH, ImageError, find_cifar10_jpeg, load_datas
 from .inference import PRETRAINED, CheckpointError, Classifier
 
 # %% auto #0
-__all__ = ['WEIGHTS_ENV', 'UNTRAINED_BANNER', 'MAX_UPLOAD_BYTES', 'MAX_UPLOAD_TOTAL', 'BACKEND_LABELS', 'APP_CSS',
-           'UPLOAD_GUARD_JS', 'STATUS_ICONS', 'STATUS_COLOURS', 'untrained_state', 'demo_weights',
-           'load_demo_classifier', 'model_banner', 'check_upload', 'brief', 'AppResult', 'classify_image',
-           'classify_upload', 'gradcam_overlay', 'render_error', 'render_result', 'render_results', 'TestImages',
-           'ClassifierApp', 'build_app']
+__all__ = ['WEIGHTS_ENV', 'UNTRAINED_BANNER', 'MAX_UPLOAD_BYTES', 'MAX_UPLOAD_TOTAL', 'BACKEND_LABELS', 'APP_CSS', 'STATUS_ICONS',
+           'STATUS_COLOURS', 'UPLOAD_GUARD_JS', 'untrained_state', 'demo_weights', 'load_demo_classifier',
+           'model_banner', 'TestImages', 'check_upload', 'brief', 'AppResult', 'classify_image', 'classify_upload',
+           'gradcam_overlay', 'render_error', 'render_result', 'render_results', 'ClassifierApp', 'build_app']
 
 # %% ../nbs/08_app.ipynb #5da8f66e
 WEIGHTS_ENV = "RESNET_CIFAR_EDU_WEIGHTS"
@@ -89,6 +88,40 @@ def model_banner(kind: str, path=None, meta: dict | None = None) -> tuple:
              f"validation accuracy {meta['best_val_acc']:.1%}" if isinstance(meta.get("best_val_acc"), (int, float)) else None]
     what = meta.get("description") or ", ".join(f for f in facts if f) or "no training details recorded"
     return f"demo model from your checkpoint {Path(path).name if path else ''} ({what}) — not the shipped model", True
+
+# %% ../nbs/08_app.ipynb #f53a5a2d
+class TestImages:
+    "Random labelled pictures from the CIFAR-10 test split at `source` (a folder or archive); `source=None` means none."
+    def __init__(self, source=None):
+        self.source = Path(source) if source else None
+        self._files, self._arrays = None, None
+
+    @property
+    def available(self) -> bool: return self.source is not None and self.source.exists()
+
+    @property
+    def reason(self) -> str:
+        if self.available: return f"pictures from {self.source.name}/test"
+        return ("No CIFAR-10 test images on this machine: put the JPEG copy in data/cifar10-jpeg/ "
+                "(or set $CIFAR10_JPEG) to enable this button.")
+
+    def sample(self, rng=None) -> tuple:
+        "`(image, (class, class_zh), name)` for a random test picture; `image` is bytes or a uint8 array."
+        rng = rng or np.random.default_rng()
+        if not self.available: raise FileNotFoundError(self.reason)
+        if (self.source/"test").is_dir():
+            if self._files is None:
+                self._files = [(c.name, f.path) for c in sorted(os.scandir(self.source/"test"), key=lambda e: e.name) if c.is_dir()
+                               for f in sorted(os.scandir(c.path), key=lambda e: e.name) if f.is_file()]
+            cls, path = self._files[rng.integers(len(self._files))]
+            return Path(path).read_bytes(), _label(cls), f"test/{cls}/{Path(path).name}"
+        if self._arrays is None: self._arrays = load_dataset(self.source, "test", progress=False)
+        images, labels, classes = self._arrays
+        i = int(rng.integers(len(images)))
+        return images[i], _label(classes[labels[i]]), f"test picture #{i}"
+
+def _label(cls: str) -> tuple:
+    return (cls, CLASSES_ZH[CLASSES.index(cls)] if cls in CLASSES else cls)
 
 # %% ../nbs/08_app.ipynb #fe8a830d
 MAX_UPLOAD_BYTES = 10 * 2**20  # per picture; bigger files are refused with a message
@@ -190,6 +223,7 @@ APP_CSS = """<style>
 .rce-error .rce-msg{color:#a40e26}
 </style>"""
 
+# %% ../nbs/08_app.ipynb #031f64a5
 def _name(en: str, zh: str, lang: str) -> str:
     return f'<span lang="zh-Hans">{html.escape(zh)}</span>' if lang == "zh" else html.escape(en)
 
@@ -222,103 +256,12 @@ def render_results(results, lang="en") -> str:
     "The style rules and one card per result."
     return APP_CSS + "".join(render_result(r, lang) for r in results)
 
-# %% ../nbs/08_app.ipynb #f53a5a2d
-class TestImages:
-    "Random labelled pictures from the CIFAR-10 test split at `source` (a folder or archive); `source=None` means none."
-    def __init__(self, source=None):
-        self.source = Path(source) if source else None
-        self._files, self._arrays = None, None
-
-    @property
-    def available(self) -> bool: return self.source is not None and self.source.exists()
-
-    @property
-    def reason(self) -> str:
-        if self.available: return f"pictures from {self.source.name}/test"
-        return ("No CIFAR-10 test images on this machine: put the JPEG copy in data/cifar10-jpeg/ "
-                "(or set $CIFAR10_JPEG) to enable this button.")
-
-    def sample(self, rng=None) -> tuple:
-        "`(image, (class, class_zh), name)` for a random test picture; `image` is bytes or a uint8 array."
-        rng = rng or np.random.default_rng()
-        if not self.available: raise FileNotFoundError(self.reason)
-        if (self.source/"test").is_dir():
-            if self._files is None:
-                self._files = [(c.name, f.path) for c in sorted(os.scandir(self.source/"test"), key=lambda e: e.name) if c.is_dir()
-                               for f in sorted(os.scandir(c.path), key=lambda e: e.name) if f.is_file()]
-            cls, path = self._files[rng.integers(len(self._files))]
-            return Path(path).read_bytes(), _label(cls), f"test/{cls}/{Path(path).name}"
-        if self._arrays is None: self._arrays = load_dataset(self.source, "test", progress=False)
-        images, labels, classes = self._arrays
-        i = int(rng.integers(len(images)))
-        return images[i], _label(classes[labels[i]]), f"test picture #{i}"
-
-def _label(cls: str) -> tuple:
-    return (cls, CLASSES_ZH[CLASSES.index(cls)] if cls in CLASSES else cls)
-
-# %% ../nbs/08_app.ipynb #54ef68b7
-UPLOAD_GUARD_JS = """(() => {
-  // Refuse oversized files in the browser: the widget is handed an empty file instead (Python sees size > bytes
-  // received and explains), so a huge upload never reaches the websocket, whose message size is limited.
-  if (window.__rceUploadGuard) return;
-  window.__rceUploadGuard = true;
-  const perFile = %d, perSelection = %d, read = FileReader.prototype.readAsArrayBuffer;
-  let used = 0, pending = false;
-  FileReader.prototype.readAsArrayBuffer = function (blob) {
-    if (blob instanceof File) {
-      if (!pending) { pending = true; setTimeout(() => { used = 0; pending = false; }, 0); }  // one selection per tick
-      if (blob.size > perFile || used + blob.size > perSelection) return read.call(this, new Blob([]));
-      used += blob.size;
-    }
-    return read.call(this, blob);
-  };
-})();"""
-
+# %% ../nbs/08_app.ipynb #5983591c
 STATUS_ICONS = {"loading": "⏳", "working": "⏳", "ready": "✓", "error": "⚠"}
 STATUS_COLOURS = {"loading": "#9a6700", "working": "#9a6700", "ready": "#1a7f37", "error": "#cf222e"}
 
-# %% ../nbs/08_app.ipynb #f797c42a
-class ClassifierApp:
-    "The demo page: upload pictures, see the top classes; backend and language switches, Grad-CAM, random test pictures."
-    def __init__(self, loader=load_demo_classifier, test_source="auto", model=None, preload=False,
-                 limit=MAX_UPLOAD_BYTES, total_limit=MAX_UPLOAD_TOTAL, topk=3, seed=None):
-        import ipywidgets as W
-        self.loader, self.limit, self.total_limit, self.topk = loader, limit, total_limit, topk
-        self.models, self.load_seconds, self.results, self.state = {}, {}, [], "ready"
-        self._locks = {b: threading.Lock() for b in BACKEND_LABELS}
-        self.rng = np.random.default_rng(seed)
-        self.test_images = TestImages(find_cifar10_jpeg() if test_source == "auto" else test_source)
-        banner, warn = model if model is not None else model_banner(*demo_weights())
-        style = "background:#fff8c5;border:1px solid #d4a72c;font-weight:600" if warn else "background:#f6f8fa;border:1px solid #d0d7de"
-        self.banner = W.HTML(f'<div style="{style};padding:6px 10px;border-radius:6px;font-family:system-ui,sans-serif">'
-                             f'Model: {html.escape(banner)}</div>').add_class("rce-banner")
-        self.status = W.HTML().add_class("rce-status")
-        self.upload = W.FileUpload(accept="image/*", multiple=True, description="Upload images", icon="",
-                                   tooltip=f"PNG, JPEG, GIF, BMP or WebP; up to {_mb(limit)} each")
-        self.random_button = W.Button(description="Random test image", disabled=not self.test_images.available,
-                                      tooltip=self.test_images.reason).add_class("rce-random")
-        small = {"button_width": "7.5em"}
-        self.backend = W.ToggleButtons(options=[(v, k) for k, v in BACKEND_LABELS.items()], style=small).add_class("rce-backend")
-        self.lang = W.ToggleButtons(options=[("English", "en"), ("中文", "zh")], style=small).add_class("rce-lang")
-        self.explain = W.Checkbox(False, description="Where did it look?", indent=False).add_class("rce-explain")
-        hint = (f"Upload pictures ({_mb(limit)} at most each); the network sees them as 32×32 pixels, centre-cropped."
-                + ("" if self.test_images.available else f" {self.test_images.reason}"))
-        self.hint = W.HTML(f'<span style="color:#57606a">{html.escape(hint)}</span>').add_class("rce-hint")
-        self.output = W.HTML().add_class("rce-results")
-        self.upload.observe(self._on_upload, "value")
-        self.backend.observe(lambda c: self._run(self._rerun), "value")
-        self.lang.observe(lambda c: self.render(), "value")
-        self.explain.observe(lambda c: self._run(self._rerun) if c["new"] else self._drop_cams(), "value")
-        self.random_button.on_click(lambda b: self._run(self.classify_random))
-        def labelled(text, w):
-            return W.HBox([W.Label(text, layout=W.Layout(width="4.5em")), w], layout=W.Layout(margin="0 2em 0 0", align_items="center"))
-        self.widget = W.VBox([self.banner, self.status, W.HBox([self.upload, self.random_button]),
-                              W.HBox([labelled("Backend", self.backend), labelled("Names", self.lang)], layout=W.Layout(flex_flow="row wrap")),
-                              self.explain, self.hint, self.output]).add_class("rce-app")
-        self.set_status("ready", "Ready: upload pictures to classify them.")
-        self.preloading = threading.Thread(target=self._preload, daemon=True) if preload else None
-        if preload: self.preloading.start()
-
+class _StatusAndModels:
+    "Part of `ClassifierApp`: the status line, the models (built on first use) and `_run`, which every callback goes through."
     def set_status(self, state: str, text: str):
         self.state = state
         self.status.value = (f'<span class="rce-state-{state}" style="color:{STATUS_COLOURS[state]};font-family:system-ui,sans-serif">'
@@ -359,6 +302,16 @@ class ClassifierApp:
         except Exception as e: self._fail(e)
         finally: self.render()
 
+# %% ../nbs/08_app.ipynb #fce457f2
+class _Controls:
+    "Part of `ClassifierApp`: what each control does, and how the page shows itself."
+    def _connect(self):
+        self.upload.observe(self._on_upload, "value")
+        self.backend.observe(lambda c: self._run(self._rerun), "value")
+        self.lang.observe(lambda c: self.render(), "value")
+        self.explain.observe(lambda c: self._run(self._rerun) if c["new"] else self._drop_cams(), "value")
+        self.random_button.on_click(lambda b: self._run(self.classify_random))
+
     def render(self): self.output.value = render_results(self.results, self.lang.value)
 
     def classify_files(self, files):
@@ -393,8 +346,64 @@ class ClassifierApp:
         display(Javascript(UPLOAD_GUARD_JS % (self.limit, self.total_limit)))
         display(self.widget)
 
+# %% ../nbs/08_app.ipynb #f797c42a
+class ClassifierApp(_Controls, _StatusAndModels):
+    "The demo page: upload pictures, see the top classes; backend and language switches, Grad-CAM, random test pictures."
+    def __init__(self, loader=load_demo_classifier, test_source="auto", model=None, preload=False,
+                 limit=MAX_UPLOAD_BYTES, total_limit=MAX_UPLOAD_TOTAL, topk=3, seed=None):
+        import ipywidgets as W
+        self.loader, self.limit, self.total_limit, self.topk = loader, limit, total_limit, topk
+        self.models, self.load_seconds, self.results, self.state = {}, {}, [], "ready"
+        self._locks = {b: threading.Lock() for b in BACKEND_LABELS}
+        self.rng = np.random.default_rng(seed)
+        self.test_images = TestImages(find_cifar10_jpeg() if test_source == "auto" else test_source)
+        banner, warn = model if model is not None else model_banner(*demo_weights())
+        style = "background:#fff8c5;border:1px solid #d4a72c;font-weight:600" if warn else "background:#f6f8fa;border:1px solid #d0d7de"
+        self.banner = W.HTML(f'<div style="{style};padding:6px 10px;border-radius:6px;font-family:system-ui,sans-serif">'
+                             f'Model: {html.escape(banner)}</div>').add_class("rce-banner")
+        self.status = W.HTML().add_class("rce-status")
+        self.upload = W.FileUpload(accept="image/*", multiple=True, description="Upload images", icon="",
+                                   tooltip=f"PNG, JPEG, GIF, BMP or WebP; up to {_mb(limit)} each")
+        self.random_button = W.Button(description="Random test image", disabled=not self.test_images.available,
+                                      tooltip=self.test_images.reason).add_class("rce-random")
+        small = {"button_width": "7.5em"}
+        self.backend = W.ToggleButtons(options=[(v, k) for k, v in BACKEND_LABELS.items()], style=small).add_class("rce-backend")
+        self.lang = W.ToggleButtons(options=[("English", "en"), ("中文", "zh")], style=small).add_class("rce-lang")
+        self.explain = W.Checkbox(False, description="Where did it look?", indent=False).add_class("rce-explain")
+        hint = (f"Upload pictures ({_mb(limit)} at most each); the network sees them as 32×32 pixels, centre-cropped."
+                + ("" if self.test_images.available else f" {self.test_images.reason}"))
+        self.hint = W.HTML(f'<span style="color:#57606a">{html.escape(hint)}</span>').add_class("rce-hint")
+        self.output = W.HTML().add_class("rce-results")
+        self._connect()
+        def labelled(text, w):
+            return W.HBox([W.Label(text, layout=W.Layout(width="4.5em")), w], layout=W.Layout(margin="0 2em 0 0", align_items="center"))
+        self.widget = W.VBox([self.banner, self.status, W.HBox([self.upload, self.random_button]),
+                              W.HBox([labelled("Backend", self.backend), labelled("Names", self.lang)], layout=W.Layout(flex_flow="row wrap")),
+                              self.explain, self.hint, self.output]).add_class("rce-app")
+        self.set_status("ready", "Ready: upload pictures to classify them.")
+        self.preloading = threading.Thread(target=self._preload, daemon=True) if preload else None
+        if preload: self.preloading.start()
+
 # %% ../nbs/08_app.ipynb #925946f2
 def build_app(preload: bool | None = None, **kwargs) -> ClassifierApp:
     "The demo page; display the returned object (Voilà shows it as the whole page)."
     if preload is None: preload = not os.environ.get("IN_TEST")
     return ClassifierApp(preload=preload, **kwargs)
+
+# %% ../nbs/08_app.ipynb #54ef68b7
+UPLOAD_GUARD_JS = """(() => {
+  // Refuse oversized files in the browser: the widget is handed an empty file instead (Python sees size > bytes
+  // received and explains), so a huge upload never reaches the websocket, whose message size is limited.
+  if (window.__rceUploadGuard) return;
+  window.__rceUploadGuard = true;
+  const perFile = %d, perSelection = %d, read = FileReader.prototype.readAsArrayBuffer;
+  let used = 0, pending = false;
+  FileReader.prototype.readAsArrayBuffer = function (blob) {
+    if (blob instanceof File) {
+      if (!pending) { pending = true; setTimeout(() => { used = 0; pending = false; }, 0); }  // one selection per tick
+      if (blob.size > perFile || used + blob.size > perSelection) return read.call(this, new Blob([]));
+      used += blob.size;
+    }
+    return read.call(this, blob);
+  };
+})();"""

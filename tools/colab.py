@@ -27,11 +27,8 @@ def badge_source(nb: Path) -> str:
 
 def install_source() -> str:
     return f'''#| hide
-# In Google Colab only: install this kit (PyTorch, TensorFlow and Keras are already there). Elsewhere: nothing.
-import subprocess, sys
-if "google.colab" in sys.modules:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "safetensors",
-                    "resnet_cifar_edu @ git+https://github.com/{repo_path()}"], check=True)'''
+import subprocess, sys  # In Google Colab only, install this kit (PyTorch, TensorFlow, Keras are there); elsewhere nothing.
+if "google.colab" in sys.modules: subprocess.run([sys.executable, "-m", "pip", "install", "-q", "safetensors", "resnet_cifar_edu @ git+https://github.com/{repo_path()}"], check=True)'''
 
 def _src(c): return "".join(c["source"])
 

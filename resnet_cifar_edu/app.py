@@ -12,13 +12,14 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 from .data import CLASSES, CLASSES_ZH, ImageError, find_cifar10_jpeg, load_dataset, open_image, preprocess, to_rgb
-from .inference import PRETRAINED, CheckpointError, Classifier
+from .inference import PRETRAINED, UNSURE_BELOW, CheckpointError, Classifier
 
 # %% auto #0
-__all__ = ['WEIGHTS_ENV', 'UNTRAINED_BANNER', 'MAX_UPLOAD_BYTES', 'MAX_UPLOAD_TOTAL', 'BACKEND_LABELS', 'APP_CSS', 'STATUS_ICONS',
-           'STATUS_COLOURS', 'UPLOAD_GUARD_JS', 'untrained_state', 'demo_weights', 'load_demo_classifier',
-           'model_banner', 'TestImages', 'check_upload', 'brief', 'AppResult', 'classify_image', 'classify_upload',
-           'gradcam_overlay', 'render_error', 'render_result', 'render_results', 'ClassifierApp', 'build_app']
+__all__ = ['WEIGHTS_ENV', 'UNTRAINED_BANNER', 'MAX_UPLOAD_BYTES', 'MAX_UPLOAD_TOTAL', 'BACKEND_LABELS', 'APP_CSS', 'MESSAGES',
+           'STATUS_ICONS', 'STATUS_COLOURS', 'UPLOAD_GUARD_JS', 'untrained_state', 'demo_weights',
+           'load_demo_classifier', 'model_banner', 'TestImages', 'check_upload', 'brief', 'AppResult', 'classify_image',
+           'classify_upload', 'gradcam_overlay', 'render_error', 'render_result', 'render_results', 'ClassifierApp',
+           'build_app']
 
 # %% ../nbs/08_app.ipynb #5da8f66e
 WEIGHTS_ENV = "RESNET_CIFAR_EDU_WEIGHTS"
@@ -218,12 +219,13 @@ APP_CSS = """<style>
 .rce-bar>span{display:block;height:100%;background:#2f81f7}
 .rce-row:first-child .rce-bar>span{background:#1a7f37}
 .rce-pct{width:4.2em;text-align:right;font-variant-numeric:tabular-nums}
-.rce-truth{margin-top:6px;color:#57606a}
-.rce-error{border-color:#cf222e;background:#fff5f5}
-.rce-error .rce-msg{color:#a40e26}
+.rce-truth{margin-top:6px;color:#57606a} .rce-unsure{margin-top:6px;color:#9a6700;font-weight:600}
+.rce-error{border-color:#cf222e;background:#fff5f5} .rce-error .rce-msg{color:#a40e26}
+@media (max-width:600px){.rce-card{flex-wrap:wrap;box-sizing:border-box;max-width:100%} .rce-body{flex-basis:100%} .rce-name{white-space:normal;overflow-wrap:anywhere}}
 </style>"""
 
 # %% ../nbs/08_app.ipynb #031f64a5
+MESSAGES = {"unsure": {"en": "unsure: may be none of the ten classes", "zh": "不确定：可能不是这十类中的任何一类"}, "truth": {"en": "true label", "zh": "真实类别"}}
 def _name(en: str, zh: str, lang: str) -> str:
     return f'<span lang="zh-Hans">{html.escape(zh)}</span>' if lang == "zh" else html.escape(en)
 
@@ -241,11 +243,10 @@ def render_result(result: AppResult, lang="en") -> str:
     rows = "".join(f'<div class="rce-row"><span class="rce-label">{_name(en, zh, lang)}</span>'
                    f'<span class="rce-bar"><span style="width:{p * 100:.1f}%"></span></span><span class="rce-pct">{p * 100:.1f}%</span></div>'
                    for en, zh, p in result.top)
-    truth = ""
+    truth = f'<div class="rce-unsure">⚠ {MESSAGES["unsure"][lang]}</div>' if result.top[0][2] < UNSURE_BELOW else ""
     if result.truth:
-        right = result.top and result.top[0][0] == result.truth[0]
-        word = ("真实类别" if lang == "zh" else "true label")
-        truth = f'<div class="rce-truth">{word}: {_name(*result.truth, lang)} {"✓" if right else "✗"}</div>'
+        right = result.top[0][0] == result.truth[0]
+        truth += f'<div class="rce-truth">{MESSAGES["truth"][lang]}: {_name(*result.truth, lang)} {"✓" if right else "✗"}</div>'
     pics = _img(result.preview, "rce-preview", result.name) + (_img(result.cam, "rce-cam", "Grad-CAM") if result.cam else "")
     meta = f'{BACKEND_LABELS.get(result.backend, result.backend)} · {result.seconds * 1000:.0f} ms'
     return (f'<div class="rce-card" data-backend="{result.backend}" data-top="{html.escape(result.top[0][0])}">{pics}'
@@ -377,7 +378,7 @@ class ClassifierApp(_Controls, _StatusAndModels):
         self._connect()
         def labelled(text, w):
             return W.HBox([W.Label(text, layout=W.Layout(width="4.5em")), w], layout=W.Layout(margin="0 2em 0 0", align_items="center"))
-        self.widget = W.VBox([self.banner, self.status, W.HBox([self.upload, self.random_button]),
+        self.widget = W.VBox([self.banner, self.status, W.HBox([self.upload, self.random_button], layout=W.Layout(flex_flow="row wrap")),
                               W.HBox([labelled("Backend", self.backend), labelled("Names", self.lang)], layout=W.Layout(flex_flow="row wrap")),
                               self.explain, self.hint, self.output]).add_class("rce-app")
         self.set_status("ready", "Ready: upload pictures to classify them.")

@@ -187,12 +187,14 @@ def _classifier(args):
 def cmd_predict(args) -> int:
     "Print the top-k classes of each image; one-line errors for unusable files."
     from resnet_cifar_edu.data import ImageError
+    from resnet_cifar_edu.app import MESSAGES
     clf, failed = _classifier(args), 0
     for path in args.images:
         try: top = clf.predict(path, topk=args.topk, tta=args.tta)[0]
         except ImageError as e:
             print(f"{path}: error: {e}", file=sys.stderr); failed += 1; continue
-        print(f"{path}: " + ", ".join(f"{c}{f' ({zh})' if args.zh else ''} {p:.1%}" for c, zh, p in top))
+        unsure = f" ({MESSAGES['unsure']['zh' if args.zh else 'en']})" if clf.is_unsure([top[0][2]]) else ""
+        print(f"{path}: " + ", ".join(f"{c}{f' ({zh})' if args.zh else ''} {p:.1%}" for c, zh, p in top) + unsure)
     return 1 if failed else 0
 
 def cmd_evaluate(args) -> int:

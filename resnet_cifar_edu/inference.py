@@ -12,8 +12,8 @@ import numpy as np
 from .data import CLASSES, CLASSES_ZH, CIFAR10_MEAN, CIFAR10_STD, ImageError, preprocess
 
 # %% auto #0
-__all__ = ['PRETRAINED', 'BACKENDS', 'CheckpointError', 'write_weights', 'read_weights', 'model_config', 'to_batch', 'softmax',
-           'Classifier']
+__all__ = ['PRETRAINED', 'BACKENDS', 'UNSURE_BELOW', 'CheckpointError', 'write_weights', 'read_weights', 'model_config',
+           'to_batch', 'softmax', 'Classifier']
 
 # %% ../nbs/06_inference.ipynb #bd2d4236
 class CheckpointError(ValueError):
@@ -167,6 +167,14 @@ def _repr(self): return f"Classifier(backend={self.backend!r}, width={self.confi
 
 Classifier.logits, Classifier.predict_proba, Classifier.predict, Classifier.explain = _logits, _predict_proba, _predict, _explain
 Classifier.__repr__ = _repr
+
+# %% ../nbs/06_inference.ipynb #57660219
+UNSURE_BELOW = 0.5  # chosen on the validation split by tools/unsure_threshold.py; see nbs/results/unsure_threshold.json
+def _is_unsure(self, probs):
+    "True where the top probability of `probs` (one row, or `(N, n_classes)` from `predict_proba`) is below `UNSURE_BELOW`."
+    top = np.asarray(probs, np.float32).max(-1) < UNSURE_BELOW
+    return bool(top) if top.ndim == 0 else top
+Classifier.is_unsure = _is_unsure
 
 # %% ../nbs/06_inference.ipynb #cccf1224
 def _export(self: "Classifier", path, format="onnx"):

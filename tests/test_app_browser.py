@@ -161,8 +161,28 @@ def test_voila_app_in_chromium(voila_url, tmp_path):
             expect(page.locator(".rce-status")).to_contain_text("Ready")
 
             page.screenshot(path=str(OUT/"classify_random.png"), full_page=True)
+
+            # phone width: every card (picture, Grad-CAM, class names, bars, percentages) and every control inside 390 px
+            page.set_viewport_size({"width": 390, "height": 844})
+            _upload(page, good, text)  # a result card and an error card
+            expect(page.locator(".rce-error")).to_have_count(1, timeout=30_000)
+            cards = page.locator(".rce-card")
+            expect(cards).to_have_count(2)
+            expect(cards.first.locator(".rce-cam")).to_be_visible(timeout=30_000)
+            parts = [p for i in range(cards.count()) for p in
+                     [cards.nth(i), *cards.nth(i).locator("img, .rce-name, .rce-label, .rce-bar, .rce-pct").all()]]
+            parts += [page.locator(s).first for s in (".widget-upload", ".rce-random", ".rce-backend", ".rce-lang", ".rce-explain")]
+            for part in parts:
+                box = part.bounding_box()
+                assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390.5, (part, box)
+            for i in range(cards.count()):  # scrolled to, each card fits the viewport whole
+                cards.nth(i).scroll_into_view_if_needed()
+                box = cards.nth(i).bounding_box()
+                assert box["y"] >= 0 and box["y"] + box["height"] <= 844.5 and box["x"] + box["width"] <= 390.5, (i, box)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+            page.screenshot(path=str(OUT/"classify_phone.png"), full_page=True)
         finally:
             browser.close()
-    print(f"\nscreenshots: {shot}, {OUT/'classify_random.png'}")
+    print(f"\nscreenshots: {shot}, {OUT/'classify_random.png'}, {OUT/'classify_phone.png'}")
     print(f"page load → widgets shown: {t_widgets:.1f} s; page load → first result: {t_first:.1f} s")
     print(f"blocked requests for outside resources ({len(blocked)}): {sorted(set(blocked))}")

@@ -235,3 +235,20 @@ def test_classify_notebook_is_only_the_page():
     assert md and "".join(md[0]["source"]).startswith("# ")
     assert not any("default_exp" in "".join(c["source"]) for c in nb["cells"]), "the page must not export a module"
     assert all(not c.get("outputs") for c in code), "commit the page without outputs (nbdev-clean)"
+
+def test_every_message_has_both_languages():
+    assert A.MESSAGES and all(set(v) == {"en", "zh"} and all(isinstance(t, str) and t.strip() for t in v.values())
+                              for v in A.MESSAGES.values())
+
+def test_unsure_for_a_picture_of_none_of_the_classes():
+    "A plain grey picture (none of the ten classes) is flagged by the shipped model: API and card, in both languages."
+    from resnet_cifar_edu.inference import PRETRAINED, UNSURE_BELOW
+    if not PRETRAINED.is_file(): pytest.skip(f"no shipped weights at {PRETRAINED}")
+    clf = Classifier.from_pretrained("torch")
+    grey = np.full((32, 32, 3), 128, np.uint8)
+    assert clf.is_unsure(clf.predict_proba(grey)[0]) is True and clf.is_unsure(clf.predict_proba(grey)).tolist() == [True]
+    r = A.classify_upload(clf, _encode(grey), "grey.png")
+    assert r.ok and r.top[0][2] < UNSURE_BELOW
+    assert A.MESSAGES["unsure"]["en"] in A.render_result(r, "en") and A.MESSAGES["unsure"]["zh"] in A.render_result(r, "zh")
+    sure = A.AppResult("cat.png", True, image=grey, preview=_encode(grey), top=[("cat", "猫", 0.9), ("dog", "狗", 0.05)], backend="torch")
+    assert not clf.is_unsure(np.array([0.9, 0.05, 0.05])) and "rce-unsure" not in A.render_result(sure, "en")

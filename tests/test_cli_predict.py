@@ -41,6 +41,17 @@ def test_predict_with_the_shipped_weights(tiny_folder):
     line = [l for l in r.stdout.splitlines() if l.startswith(str(good))]
     assert len(line) == 1 and line[0].count("%") == 3, r.stdout
 
+def test_predict_says_when_unsure(tmp_path):
+    "A plain grey picture shows none of the ten classes: the shipped model's line says it is unsure, in English or Chinese."
+    from PIL import Image
+    from resnet_cifar_edu.app import MESSAGES
+    from resnet_cifar_edu.inference import PRETRAINED
+    if not PRETRAINED.is_file(): pytest.skip(f"no shipped weights at {PRETRAINED}")
+    grey = tmp_path/"grey.png"; Image.new("RGB", (32, 32), (128, 128, 128)).save(grey)
+    for flags, text in [((), MESSAGES["unsure"]["en"]), (("--zh",), MESSAGES["unsure"]["zh"])]:
+        r = run("predict", grey, *flags)
+        assert r.returncode == 0 and r.stdout.strip().endswith(f"({text})"), r.stdout + r.stderr
+
 @pytest.mark.parametrize("backend", ["torch", "tf"])
 def test_evaluate_writes_confusion_matrix(weights, tiny_folder, tmp_path, backend):
     png = tmp_path/f"cm-{backend}.png"

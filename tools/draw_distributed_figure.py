@@ -6,29 +6,13 @@ copies hold identical weights afterwards. The diagram is schematic (no measured 
 committed; run this script again after changing it. Text stays text and the SVG carries no date.
 Usage: python tools/draw_distributed_figure.py [OUT_DIR]   (default: nbs/images)
 """
-import sys
-from pathlib import Path
+from functools import partial
+from matplotlib.patches import Rectangle
+from diagram import EDGE, FILL as MODEL, arrow as _arrow, box, main, plt, save
 
-import matplotlib
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-from matplotlib.patches import FancyBboxPatch, Rectangle
-
-ROOT = Path(__file__).resolve().parents[1]
-plt.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "resnet_cifar_edu", "font.size": 10,
-                     "font.family": "DejaVu Sans"})
-MODEL, GRAD, REDUCE, EDGE = "#dbe9f6", "#fde4c8", "#e3f1dc", "#333333"
+GRAD, REDUCE = "#fde4c8", "#e3f1dc"
 SHARES = ["#8fb8de", "#f2b880", "#a8d5a2", "#d9a5c9"]     # one colour per replica's share of the batch
-
-def _box(ax, x, y, w, h, text, color, size=9.5, weight="normal"):
-    "A rounded box centred on (x, y) with `text` inside."
-    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.02,rounding_size=0.12",
-                                fc=color, ec=EDGE, lw=1))
-    ax.text(x, y, text, ha="center", va="center", fontsize=size, weight=weight)
-
-def _arrow(ax, xy_from, xy_to, color=EDGE):
-    ax.annotate("", xy=xy_to, xytext=xy_from, arrowprops=dict(arrowstyle="-|>", color=color, lw=1.2,
-                                                               shrinkA=0, shrinkB=0))
+_box = partial(box, size=9.5, rounding=0.12)
 
 def data_parallel(path, n=4):
     fig, ax = plt.subplots(figsize=(10, 6.4))
@@ -62,11 +46,7 @@ def data_parallel(path, n=4):
         ax.text(x, 0.85, "identical weights", ha="center", va="center", fontsize=9)
     ax.text(6, 0.2, "N processes, one step: the same result, up to rounding, as one process on the whole batch",
             ha="center", va="center", fontsize=9, color="#555555")
-    fig.tight_layout()
-    fig.savefig(path, metadata={"Date": None}); plt.close(fig)
+    save(fig, path)
 
 if __name__ == "__main__":
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT/"nbs"/"images"
-    out.mkdir(parents=True, exist_ok=True)
-    data_parallel(out/"data_parallel.svg")
-    print("wrote", out/"data_parallel.svg")
+    main({"data_parallel.svg": data_parallel})

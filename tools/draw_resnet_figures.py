@@ -5,28 +5,10 @@ script again after changing it. Matplotlib writes the SVG with text kept as text
 change when the drawing does.
 Usage: python tools/draw_resnet_figures.py [OUT_DIR]   (default: nbs/images)
 """
-import sys
-from pathlib import Path
-
-import matplotlib
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 from matplotlib.patches import Circle, FancyBboxPatch
+from diagram import EDGE, FILL as MAIN, arrow as _arrow, box as _box, main, plt, save
 
-ROOT = Path(__file__).resolve().parents[1]
-plt.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "resnet_cifar_edu", "font.size": 10,
-                     "font.family": "DejaVu Sans"})
-MAIN, SHORT, EDGE = "#dbe9f6", "#fde4c8", "#333333"  # main path, shortcut, lines
-
-def _box(ax, x, y, w, h, text, color=MAIN, size=10):
-    "A rounded box centred on (x, y) with `text` inside."
-    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.02,rounding_size=0.15",
-                                fc=color, ec=EDGE, lw=1))
-    ax.text(x, y, text, ha="center", va="center", fontsize=size)
-
-def _arrow(ax, xy_from, xy_to, **kw):
-    ax.annotate("", xy=xy_to, xytext=xy_from, arrowprops=dict(arrowstyle="-|>", color=EDGE, lw=1.2, shrinkA=0,
-                                                               shrinkB=0, **kw))
+SHORT = "#fde4c8"  # the shortcut path
 
 def _block(ax, title, first, shortcut, shape_in, shape_out):
     "One BasicBlock drawn top to bottom: main path on the left, shortcut on the right."
@@ -64,8 +46,7 @@ def residual_block(path):
     _block(axs[0], "identity block", "3×3 conv, BatchNorm, ReLU", None, "(C, H, W)", "(C, H, W)")
     _block(axs[1], "projection block (first block of stages 2–4)", "3×3 conv, stride 2,\nBatchNorm, ReLU",
            "1×1 conv\nstride 2,\nBatchNorm", "(C, H, W)", "(2C, H/2, W/2)")
-    fig.tight_layout()
-    fig.savefig(path, metadata={"Date": None}); plt.close(fig)
+    save(fig, path)
 
 def resnet18(path):
     "The CIFAR ResNet-18 left to right: box height ∝ image size, box width grows with the channels."
@@ -94,12 +75,7 @@ def resnet18(path):
     ax.text((x - 0.7) / 2, -3.05, "channels × height × width of each part's output; "
             "/2: the first block of the stage halves height and width", ha="center", va="bottom", fontsize=8.5,
             color="#555555")
-    fig.tight_layout()
-    fig.savefig(path, metadata={"Date": None}); plt.close(fig)
+    save(fig, path)
 
 if __name__ == "__main__":
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT/"nbs"/"images"
-    out.mkdir(parents=True, exist_ok=True)
-    residual_block(out/"residual_block.svg")
-    resnet18(out/"resnet18_cifar.svg")
-    print("wrote", out/"residual_block.svg", "and", out/"resnet18_cifar.svg")
+    main({"residual_block.svg": residual_block, "resnet18_cifar.svg": resnet18})

@@ -228,7 +228,7 @@ def _cifar10_archive(download=True, url=CIFAR10_URL, md5=CIFAR10_MD5) -> Path:
     "The official archive in the cache folder, downloaded (and checked) the first time; `DataError` if that fails."
     dest = cache_dir()/CIFAR10_ARCHIVE
     if dest.is_file(): return dest
-    how = (f"To get it, download {url} (163 MB) into {_show_path(dest.parent)}, or pass its path: "
+    how = (f"To get it, download {url} (170 MB) into {_show_path(dest.parent)}, or pass its path: "
            f"get_cifar10('path/to/{CIFAR10_ARCHIVE}'). The course's JPEG copy works too: unpack it into data/cifar10-jpeg, "
            "or set $CIFAR10_JPEG to it. To try the code without the data, use get_cifar10(tiny=True).")
     if not download: raise DataError(f"No CIFAR-10 data found on this machine, and download=False. {how}")

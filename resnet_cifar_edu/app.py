@@ -13,82 +13,49 @@ import numpy as np
 from PIL import Image
 from .data import CLASSES, CLASSES_ZH, ImageError, find_cifar10_jpeg, load_dataset, open_image, preprocess, to_rgb
 from .inference import PRETRAINED, UNSURE_BELOW, CheckpointError, Classifier
+from .messages import MESSAGES, Text, localize, say
+from .weights import find_checkpoint, read_meta, untrained_state
 
 # %% auto #0
-__all__ = ['WEIGHTS_ENV', 'UNTRAINED_BANNER', 'MAX_UPLOAD_BYTES', 'MAX_UPLOAD_TOTAL', 'BACKEND_LABELS', 'APP_CSS', 'MESSAGES',
-           'STATUS_ICONS', 'STATUS_COLOURS', 'UPLOAD_GUARD_JS', 'untrained_state', 'demo_weights',
-           'load_demo_classifier', 'model_banner', 'TestImages', 'check_upload', 'brief', 'AppResult', 'classify_image',
-           'classify_upload', 'gradcam_overlay', 'render_error', 'render_result', 'render_results', 'ClassifierApp',
-           'build_app']
+__all__ = ['WEIGHTS_ENV', 'UNTRAINED_BANNER', 'MAX_UPLOAD_BYTES', 'MAX_UPLOAD_TOTAL', 'BACKEND_LABELS', 'APP_CSS', 'STATUS_ICONS',
+           'STATUS_COLOURS', 'UPLOAD_GUARD_JS', 'PREFER_CHINESE_JS', 'demo_weights', 'load_demo_classifier',
+           'model_banner', 'TestImages', 'check_upload', 'brief', 'AppResult', 'classify_image', 'classify_upload',
+           'gradcam_overlay', 'render_error', 'render_result', 'render_results', 'ClassifierApp', 'build_app']
 
 # %% ../nbs/08_app.ipynb #5da8f66e
 WEIGHTS_ENV = "RESNET_CIFAR_EDU_WEIGHTS"
-UNTRAINED_BANNER = "untrained demo model — predictions are meaningless (this installation has no shipped weights)"
+UNTRAINED_BANNER = say("banner_untrained")
 
-def untrained_state(width=16, num_classes=10, seed=0, fc_scale=2.0) -> dict:
-    "Random ResNet-18 weights (PyTorch names → float32 arrays), the same on every machine for the same `seed`."
-    rng, state = np.random.default_rng(seed), {}
-    def conv_bn(name, c_in, c_out, k):
-        w = rng.standard_normal((c_out, c_in, k, k)) * np.sqrt(2 / (c_in * k * k))  # He initialisation
-        state[f"{name}.conv.weight"] = (w - w.mean((1, 2, 3), keepdims=True)).astype(np.float32)
-        for stat, value in [("weight", 1), ("bias", 0), ("running_mean", 0), ("running_var", 1)]:
-            state[f"{name}.bn.{stat}"] = np.full(c_out, value, np.float32)
-    conv_bn("stem", 3, width, 3)
-    c_in = width
-    for i in range(4):
-        c_out = width * 2**i
-        for j in range(2):
-            first = c_in if j == 0 else c_out
-            conv_bn(f"stage{i+1}.block{j}.conv1", first, c_out, 3)
-            conv_bn(f"stage{i+1}.block{j}.conv2", c_out, c_out, 3)
-            if first != c_out: conv_bn(f"stage{i+1}.block{j}.shortcut", first, c_out, 1)
-        c_in = c_out
-    w = rng.standard_normal((num_classes, c_in)) * fc_scale / np.sqrt(c_in)
-    state["fc.weight"] = (w - w.mean(1, keepdims=True)).astype(np.float32)
-    state["fc.bias"] = np.zeros(num_classes, np.float32)
-    return state
 
 # %% ../nbs/08_app.ipynb #e332d5f8
-def _read_meta(path: Path) -> dict:
-    "The metadata of a weights file without loading its tensors (or beside it, for training checkpoints)."
-    from safetensors import safe_open
-    try:
-        with safe_open(str(path), framework="numpy") as f: raw = (f.metadata() or {}).get("resnet_cifar_edu")
-        if raw is None and path.with_suffix(".json").is_file(): raw = path.with_suffix(".json").read_text()
-        return json.loads(raw) if raw else {}
-    except Exception: return {}  # the loader reports the problem properly when the model is built
-
 def demo_weights() -> tuple:
-    "`(kind, path, meta)` of the model the demo uses: 'shipped', 'checkpoint' (from $RESNET_CIFAR_EDU_WEIGHTS) or 'untrained'."
-    if PRETRAINED.is_file(): return "shipped", PRETRAINED, _read_meta(PRETRAINED)
+    "`(kind, path, meta)` of the demo's model: 'checkpoint' (named by $RESNET_CIFAR_EDU_WEIGHTS), else 'shipped', else 'untrained'."
     if env := os.environ.get(WEIGHTS_ENV, "").strip():
-        p = Path(env).expanduser()
-        if p.is_dir(): p = next((c for c in (p/"best.safetensors", p/"last.safetensors") if c.is_file()), p/"best.safetensors")
-        return "checkpoint", p, _read_meta(p) if p.is_file() else {}
+        p = find_checkpoint(Path(env).expanduser())
+        return "checkpoint", p, read_meta(p)
+    if PRETRAINED.is_file(): return "shipped", PRETRAINED, read_meta(PRETRAINED)
     return "untrained", None, {"width": 16, "classes": list(CLASSES), "description": UNTRAINED_BANNER, "untrained": True}
 
 def load_demo_classifier(backend="torch") -> Classifier:
-    "The demo's `Classifier` for `backend`: shipped weights, else $RESNET_CIFAR_EDU_WEIGHTS, else the untrained model."
+    "The demo's `Classifier` for `backend`: $RESNET_CIFAR_EDU_WEIGHTS if set, else the shipped weights, else the untrained model."
     kind, path, meta = demo_weights()
     if kind == "untrained": return Classifier.from_weights(untrained_state(meta["width"]), meta, backend)
-    if kind == "checkpoint" and not path.is_file():
-        raise CheckpointError(f"${WEIGHTS_ENV} names '{path}', which does not exist; point it at a .safetensors file "
-                              "written by this kit, or unset it to use the untrained demo model.")
+    if kind == "checkpoint" and not path.exists(): raise CheckpointError(Text("env_missing", env=WEIGHTS_ENV, path=path))
     return Classifier.from_checkpoint(path, backend)
 
 # %% ../nbs/08_app.ipynb #bdcb23d6
-def model_banner(kind: str, path=None, meta: dict | None = None) -> tuple:
-    "`(text, warn)`: one line naming the model the page uses; `warn` asks for it to stand out."
+def model_banner(kind: str, path=None, meta: dict | None = None, lang="en") -> tuple:
+    "`(text, warn)`: one line in `lang` naming the model the page uses; `warn` asks for it to stand out."
     meta = meta or {}
-    if meta.get("untrained") or kind == "untrained": return meta.get("description") or UNTRAINED_BANNER, True
-    if kind == "shipped": return meta.get("description") or "ResNet-18 trained on CIFAR-10 (the model shipped with resnet_cifar_edu)", False
+    if meta.get("untrained") or kind == "untrained": return say("banner_untrained", lang), True
+    if kind == "shipped": return meta.get(f"description{'_zh' if lang == 'zh' else ''}") or say("banner_shipped", lang), False
     rec = meta.get("recipe") if isinstance(meta.get("recipe"), dict) else {}
-    facts = [f"preset '{meta['preset']}'" if meta.get("preset") else None,
-             f"width {rec['width']}" if rec.get("width") else None,
-             f"{meta['epoch']} epochs" if meta.get("epoch") else None,
-             f"validation accuracy {meta['best_val_acc']:.1%}" if isinstance(meta.get("best_val_acc"), (int, float)) else None]
-    what = meta.get("description") or ", ".join(f for f in facts if f) or "no training details recorded"
-    return f"demo model from your checkpoint {Path(path).name if path else ''} ({what}) — not the shipped model", True
+    facts = [Text("fact_preset", v=meta["preset"]) if meta.get("preset") else None,
+             Text("fact_width", v=rec["width"]) if rec.get("width") else None,
+             Text("fact_epochs", v=meta["epoch"]) if meta.get("epoch") else None,
+             Text("fact_val", v=f"{meta['best_val_acc']:.1%}") if isinstance(meta.get("best_val_acc"), (int, float)) else None]
+    what = ("，" if lang == "zh" else ", ").join(f.to(lang) for f in facts if f) or say("no_facts", lang)
+    return say("banner_yours", lang, env=WEIGHTS_ENV, name=Path(path).name if path else "", facts=what), True
 
 # %% ../nbs/08_app.ipynb #f53a5a2d
 class TestImages:
@@ -102,9 +69,7 @@ class TestImages:
 
     @property
     def reason(self) -> str:
-        if self.available: return f"pictures from {self.source.name}/test"
-        return ("No CIFAR-10 test images on this machine: put the JPEG copy in data/cifar10-jpeg/ "
-                "(or set $CIFAR10_JPEG) to enable this button.")
+        return Text("test_source", name=self.source.name) if self.available else Text("no_test_images")
 
     def sample(self, rng=None) -> tuple:
         "`(image, (class, class_zh), name)` for a random test picture; `image` is bytes or a uint8 array."
@@ -119,7 +84,7 @@ class TestImages:
         if self._arrays is None: self._arrays = load_dataset(self.source, "test", progress=False)
         images, labels, classes = self._arrays
         i = int(rng.integers(len(images)))
-        return images[i], _label(classes[labels[i]]), f"test picture #{i}"
+        return images[i], _label(classes[labels[i]]), Text("test_picture", i=i)
 
 def _label(cls: str) -> tuple:
     return (cls, CLASSES_ZH[CLASSES.index(cls)] if cls in CLASSES else cls)
@@ -130,12 +95,11 @@ MAX_UPLOAD_TOTAL = 40 * 2**20  # per selection of several files (voila.json lets
 
 def _mb(n): return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{n / 2**10:.0f} kB"
 
-def check_upload(name: str, data: bytes, size: int | None = None, limit=MAX_UPLOAD_BYTES, total_limit=MAX_UPLOAD_TOTAL) -> str | None:
-    "A short reason to refuse the upload `name` before decoding it, or `None` when its size is acceptable."
+def check_upload(name: str, data: bytes, size: int | None = None, limit=MAX_UPLOAD_BYTES, total_limit=MAX_UPLOAD_TOTAL) -> Text | None:
+    "A short reason (a `Text`) to refuse the upload `name` before decoding it, or `None` when its size is acceptable."
     size = len(data) if size is None else int(size)
-    if size > limit: return f"{name} is {_mb(size)}, more than the {_mb(limit)} allowed per picture; it was not uploaded."
-    if size > len(data): return (f"{name} was not uploaded: together with the other files it is more than "
-                                 f"{_mb(total_limit)} at once. Upload fewer pictures at a time.")
+    if size > limit: return Text("too_big", name=name, size=_mb(size), limit=_mb(limit))
+    if size > len(data): return Text("too_much", name=name, limit=_mb(total_limit))
     return None
 
 def brief(message: str, limit=200) -> str:
@@ -151,7 +115,7 @@ def brief(message: str, limit=200) -> str:
                 group = message[start:i + 1]
                 out.append("" if re.search(r"Error|Exception|0x[0-9a-f]|exceeds", group) else group)
         elif depth == 0: out.append(ch)
-    text = re.sub(r"\s+([.,;:])", r"\1", re.sub(r"\s{2,}", " ", "".join(out))).strip()
+    text = re.sub(r"\s+([.,;:])(?=\s|$)", r"\1", re.sub(r"\s{2,}", " ", "".join(out))).strip()
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 # %% ../nbs/08_app.ipynb #be3aa2fc
@@ -162,7 +126,7 @@ class AppResult:
     "One uploaded picture and what became of it."
     name: str                            # the file name, as uploaded
     ok: bool                             # False: `message` says why there is no prediction
-    message: str = ""
+    message: str = ""                    # why, often a `Text`: shown in the page's language
     image: np.ndarray | None = None      # the (32, 32, 3) uint8 picture the network saw
     preview: bytes = b""                 # a small PNG of the upload as the visitor sent it
     top: list = field(default_factory=list)  # [(class, class_zh, probability), ...], most likely first
@@ -192,7 +156,7 @@ def classify_upload(classifier, data: bytes, name="upload", size=None, topk=3, e
     try:
         img = to_rgb(open_image(data, name=f"'{name}'"))
         thumb = img.copy(); thumb.thumbnail((160, 160))
-    except ImageError as e: return AppResult(name, False, brief(str(e)))
+    except ImageError as e: return AppResult(name, False, e.args[0] if e.args else str(e))
     return classify_image(classifier, img, name, _png(thumb), topk=topk, explain=explain)
 
 # %% ../nbs/08_app.ipynb #acbe45e8
@@ -225,32 +189,32 @@ APP_CSS = """<style>
 </style>"""
 
 # %% ../nbs/08_app.ipynb #031f64a5
-MESSAGES = {"unsure": {"en": "unsure: may be none of the ten classes", "zh": "不确定：可能不是这十类中的任何一类"}, "truth": {"en": "true label", "zh": "真实类别"}}
 def _name(en: str, zh: str, lang: str) -> str:
     return f'<span lang="zh-Hans">{html.escape(zh)}</span>' if lang == "zh" else html.escape(en)
 
 def _img(png: bytes, cls: str, alt: str) -> str:
     return f'<img class="{cls}" alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
 
-def render_error(name: str, message: str) -> str:
-    "HTML card saying that `name` could not be classified, and why."
-    return (f'<div class="rce-card rce-error"><div class="rce-body"><div class="rce-name">⚠ {html.escape(name)}</div>'
-            f'<div class="rce-msg">{html.escape(message)}</div></div></div>')
+def render_error(name: str, message: str, lang="en") -> str:
+    "HTML card saying that `name` could not be classified, and why (in `lang`, without library details)."
+    return (f'<div class="rce-card rce-error"><div class="rce-body"><div class="rce-name">⚠ {html.escape(localize(name, lang))}</div>'
+            f'<div class="rce-msg">{html.escape(brief(localize(message, lang)))}</div></div></div>')
 
 def render_result(result: AppResult, lang="en") -> str:
     "HTML card for one result: the picture, optionally the Grad-CAM overlay, and the top classes with probability bars."
-    if not result.ok: return render_error(result.name, result.message)
+    if not result.ok: return render_error(result.name, result.message, lang)
     rows = "".join(f'<div class="rce-row"><span class="rce-label">{_name(en, zh, lang)}</span>'
                    f'<span class="rce-bar"><span style="width:{p * 100:.1f}%"></span></span><span class="rce-pct">{p * 100:.1f}%</span></div>'
                    for en, zh, p in result.top)
-    truth = f'<div class="rce-unsure">⚠ {MESSAGES["unsure"][lang]}</div>' if result.top[0][2] < UNSURE_BELOW else ""
+    truth = f'<div class="rce-unsure">⚠ {say("unsure", lang)}</div>' if result.top[0][2] < UNSURE_BELOW else ""
     if result.truth:
         right = result.top[0][0] == result.truth[0]
-        truth += f'<div class="rce-truth">{MESSAGES["truth"][lang]}: {_name(*result.truth, lang)} {"✓" if right else "✗"}</div>'
-    pics = _img(result.preview, "rce-preview", result.name) + (_img(result.cam, "rce-cam", "Grad-CAM") if result.cam else "")
-    meta = f'{BACKEND_LABELS.get(result.backend, result.backend)} · {result.seconds * 1000:.0f} ms'
+        truth += f'<div class="rce-truth">{say("truth", lang)}: {_name(*result.truth, lang)} {"✓" if right else "✗"}</div>'
+    name = localize(result.name, lang)
+    pics = _img(result.preview, "rce-preview", name) + (_img(result.cam, "rce-cam", "Grad-CAM") if result.cam else "")
+    meta = f'{BACKEND_LABELS.get(result.backend, result.backend)} · {say("ms", lang, ms=f"{result.seconds * 1000:.0f}")}'
     return (f'<div class="rce-card" data-backend="{result.backend}" data-top="{html.escape(result.top[0][0])}">{pics}'
-            f'<div class="rce-body"><div class="rce-name">{html.escape(result.name)} <span class="rce-meta">· {meta}</span></div>'
+            f'<div class="rce-body"><div class="rce-name">{html.escape(name)} <span class="rce-meta">· {meta}</span></div>'
             f'<div class="rce-rows">{rows}</div>{truth}</div></div>')
 
 def render_results(results, lang="en") -> str:
@@ -264,16 +228,17 @@ STATUS_COLOURS = {"loading": "#9a6700", "working": "#9a6700", "ready": "#1a7f37"
 class _StatusAndModels:
     "Part of `ClassifierApp`: the status line, the models (built on first use) and `_run`, which every callback goes through."
     def set_status(self, state: str, text: str):
-        self.state = state
+        "Show `text` (a `Text` follows the language switch) with the icon and colour of `state`."
+        self.state, self._status_text = state, text
         self.status.value = (f'<span class="rce-state-{state}" style="color:{STATUS_COLOURS[state]};font-family:system-ui,sans-serif">'
-                             f'{STATUS_ICONS[state]} {html.escape(text)}</span>')
+                             f'{STATUS_ICONS[state]} {html.escape(brief(localize(text, self.lang.value)))}</span>')
 
     def classifier(self, backend=None) -> Classifier:
         "The `Classifier` for `backend` (default: the selected one), built on first use and then cached."
         backend = backend or self.backend.value
         with self._locks[backend]:
             if backend not in self.models:
-                self.set_status("loading", f"Loading the {BACKEND_LABELS[backend]} model (first time only)…")
+                self.set_status("loading", Text("loading", backend=BACKEND_LABELS[backend]))
                 t = time.perf_counter()
                 self.models[backend] = self.loader(backend)
                 self.load_seconds[backend] = time.perf_counter() - t
@@ -285,19 +250,19 @@ class _StatusAndModels:
 
     def _ready(self):
         b = self.backend.value
-        took = f" (model loaded in {self.load_seconds[b]:.1f} s)" if b in self.load_seconds else ""
-        self.set_status("ready", f"Ready: {BACKEND_LABELS[b]}{took}.")
+        self.set_status("ready", Text("ready_took", backend=BACKEND_LABELS[b], seconds=f"{self.load_seconds[b]:.1f}")
+                        if b in self.load_seconds else Text("ready", backend=BACKEND_LABELS[b]))
 
     def _fail(self, e: Exception):
         print(f"resnet_cifar_edu.app: {type(e).__name__}: {e}", file=sys.stderr)  # the full story goes to the server log
         if not isinstance(e, (ImageError, CheckpointError, FileNotFoundError)): traceback.print_exc(file=sys.stderr)
-        self.set_status("error", brief(str(e)) or type(e).__name__)
+        self.set_status("error", e.args[0] if e.args and isinstance(e.args[0], Text) else Text("failed", reason=brief(str(e)) or type(e).__name__))
 
     def _run(self, job):
         "Run `job` with the status line showing working → ready, or error with a short message."
         try:
             self.classifier()
-            self.set_status("working", "Working…")
+            self.set_status("working", Text("working"))
             job()
             self._ready()
         except Exception as e: self._fail(e)
@@ -309,7 +274,7 @@ class _Controls:
     def _connect(self):
         self.upload.observe(self._on_upload, "value")
         self.backend.observe(lambda c: self._run(self._rerun), "value")
-        self.lang.observe(lambda c: self.render(), "value")
+        self.lang.observe(lambda c: (self._relabel(), self.render()), "value")
         self.explain.observe(lambda c: self._run(self._rerun) if c["new"] else self._drop_cams(), "value")
         self.random_button.on_click(lambda b: self._run(self.classify_random))
 
@@ -342,54 +307,68 @@ class _Controls:
         self.upload.value = ()  # forget the upload, so that choosing the same file again is a change too
         self._run(lambda: self.classify_files(files))
 
+
+# %% ../nbs/08_app.ipynb #519fba06
+class _Texts:
+    "Part of `ClassifierApp`: every text on the page, in the selected language."
+    def _relabel(self):
+        "Write every text of the page in the selected language."
+        lang, limit = self.lang.value, _mb(self.limit)
+        names = ("、" if lang == "zh" else ", ").join(CLASSES_ZH if lang == "zh" else CLASSES)
+        intro = html.escape(say("intro", lang, classes=names, explain=say("explain", lang)))
+        self.header.value = f'<div class="rce-header"><h2>{say("title", lang)}</h2><p>{intro}</p></div>' if self.show_header else ""
+        banner, warn = self.model if self.model is not None else model_banner(*self.weights, lang=lang)
+        style = "background:#fff8c5;border:1px solid #d4a72c;font-weight:600" if warn else "background:#f6f8fa;border:1px solid #d0d7de"
+        self.banner.value = (f'<div style="{style};padding:6px 10px;border-radius:6px;font-family:system-ui,sans-serif">'
+                             f'{html.escape(say("model", lang, banner=banner))}</div>')
+        self.upload.description, self.upload.tooltip = say("upload", lang), say("upload_tip", lang, limit=limit)
+        self.random_button.description, self.random_button.tooltip = say("random", lang), localize(self.test_images.reason, lang)
+        self.backend_label.value, self.lang_label.value, self.explain.description = say("backend", lang), say("language", lang), say("explain", lang)
+        hint = say("hint", lang, limit=limit) + ("" if self.test_images.available else " " + localize(self.test_images.reason, lang))
+        self.hint.value = f'<span style="color:#57606a">{html.escape(hint)}</span>'
+        self.set_status(self.state, self._status_text)
+
     def _ipython_display_(self):
         from IPython.display import Javascript, display
-        display(Javascript(UPLOAD_GUARD_JS % (self.limit, self.total_limit)))
+        display(Javascript(UPLOAD_GUARD_JS % (self.limit, self.total_limit) + PREFER_CHINESE_JS))
         display(self.widget)
 
 # %% ../nbs/08_app.ipynb #f797c42a
-class ClassifierApp(_Controls, _StatusAndModels):
+class ClassifierApp(_Texts, _Controls, _StatusAndModels):
     "The demo page: upload pictures, see the top classes; backend and language switches, Grad-CAM, random test pictures."
     def __init__(self, loader=load_demo_classifier, test_source="auto", model=None, preload=False,
-                 limit=MAX_UPLOAD_BYTES, total_limit=MAX_UPLOAD_TOTAL, topk=3, seed=None):
+                 limit=MAX_UPLOAD_BYTES, total_limit=MAX_UPLOAD_TOTAL, topk=3, seed=None, header=False, lang="en"):
         import ipywidgets as W
-        self.loader, self.limit, self.total_limit, self.topk = loader, limit, total_limit, topk
+        self.loader, self.limit, self.total_limit, self.topk, self.model, self.show_header = loader, limit, total_limit, topk, model, header
         self.models, self.load_seconds, self.results, self.state = {}, {}, [], "ready"
         self._locks = {b: threading.Lock() for b in BACKEND_LABELS}
         self.rng = np.random.default_rng(seed)
         self.test_images = TestImages(find_cifar10_jpeg() if test_source == "auto" else test_source)
-        banner, warn = model if model is not None else model_banner(*demo_weights())
-        style = "background:#fff8c5;border:1px solid #d4a72c;font-weight:600" if warn else "background:#f6f8fa;border:1px solid #d0d7de"
-        self.banner = W.HTML(f'<div style="{style};padding:6px 10px;border-radius:6px;font-family:system-ui,sans-serif">'
-                             f'Model: {html.escape(banner)}</div>').add_class("rce-banner")
-        self.status = W.HTML().add_class("rce-status")
-        self.upload = W.FileUpload(accept="image/*", multiple=True, description="Upload images", icon="",
-                                   tooltip=f"PNG, JPEG, GIF, BMP or WebP; up to {_mb(limit)} each")
-        self.random_button = W.Button(description="Random test image", disabled=not self.test_images.available,
-                                      tooltip=self.test_images.reason).add_class("rce-random")
+        self.weights = demo_weights() if model is None else None  # (kind, path, meta) for the banner
+        self.header, self.banner, self.status = W.HTML(), W.HTML().add_class("rce-banner"), W.HTML().add_class("rce-status")
+        self.upload = W.FileUpload(accept="image/*", multiple=True, icon="")
+        self.random_button = W.Button(disabled=not self.test_images.available).add_class("rce-random")
         small = {"button_width": "7.5em"}
         self.backend = W.ToggleButtons(options=[(v, k) for k, v in BACKEND_LABELS.items()], style=small).add_class("rce-backend")
-        self.lang = W.ToggleButtons(options=[("English", "en"), ("中文", "zh")], style=small).add_class("rce-lang")
-        self.explain = W.Checkbox(False, description="Where did it look?", indent=False).add_class("rce-explain")
-        hint = (f"Upload pictures ({_mb(limit)} at most each); the network sees them as 32×32 pixels, centre-cropped."
-                + ("" if self.test_images.available else f" {self.test_images.reason}"))
-        self.hint = W.HTML(f'<span style="color:#57606a">{html.escape(hint)}</span>').add_class("rce-hint")
-        self.output = W.HTML().add_class("rce-results")
+        self.lang = W.ToggleButtons(options=[("English", "en"), ("中文", "zh")], value=lang, style=small).add_class("rce-lang")
+        self.explain = W.Checkbox(False, indent=False).add_class("rce-explain")
+        self.hint, self.output = W.HTML().add_class("rce-hint"), W.HTML().add_class("rce-results")
+        self.backend_label, self.lang_label = (W.Label(layout=W.Layout(width="4.5em")) for _ in range(2))
         self._connect()
-        def labelled(text, w):
-            return W.HBox([W.Label(text, layout=W.Layout(width="4.5em")), w], layout=W.Layout(margin="0 2em 0 0", align_items="center"))
-        self.widget = W.VBox([self.banner, self.status, W.HBox([self.upload, self.random_button], layout=W.Layout(flex_flow="row wrap")),
-                              W.HBox([labelled("Backend", self.backend), labelled("Names", self.lang)], layout=W.Layout(flex_flow="row wrap")),
+        row = lambda label, w: W.HBox([label, w], layout=W.Layout(margin="0 2em 0 0", align_items="center"))
+        self.widget = W.VBox([self.header, self.banner, self.status, W.HBox([self.upload, self.random_button], layout=W.Layout(flex_flow="row wrap")),
+                              W.HBox([row(self.backend_label, self.backend), row(self.lang_label, self.lang)], layout=W.Layout(flex_flow="row wrap")),
                               self.explain, self.hint, self.output]).add_class("rce-app")
-        self.set_status("ready", "Ready: upload pictures to classify them.")
+        self._status_text = Text("ready_start")
+        self._relabel()
         self.preloading = threading.Thread(target=self._preload, daemon=True) if preload else None
         if preload: self.preloading.start()
 
 # %% ../nbs/08_app.ipynb #925946f2
-def build_app(preload: bool | None = None, **kwargs) -> ClassifierApp:
-    "The demo page; display the returned object (Voilà shows it as the whole page)."
+def build_app(preload: bool | None = None, header=True, **kwargs) -> ClassifierApp:
+    "The demo page with its title; display the returned object (Voilà shows it as the whole page)."
     if preload is None: preload = not os.environ.get("IN_TEST")
-    return ClassifierApp(preload=preload, **kwargs)
+    return ClassifierApp(preload=preload, header=header, **kwargs)
 
 # %% ../nbs/08_app.ipynb #54ef68b7
 UPLOAD_GUARD_JS = """(() => {
@@ -407,4 +386,15 @@ UPLOAD_GUARD_JS = """(() => {
     }
     return read.call(this, blob);
   };
+})();"""
+
+PREFER_CHINESE_JS = """
+(() => {  // open the page in Chinese when the browser prefers it: press the 中文 button once, as soon as it is drawn
+  if (!(navigator.language || "").toLowerCase().startsWith("zh") || window.__rcePreferZh) return;
+  window.__rcePreferZh = true;
+  const t0 = Date.now(), timer = setInterval(() => {
+    const zh = [...document.querySelectorAll(".rce-lang button")].find(b => b.textContent.trim() === "中文");
+    if (zh || Date.now() - t0 > 60000) clearInterval(timer);
+    if (zh) zh.click();
+  }, 200);
 })();"""

@@ -11,6 +11,7 @@ import argparse, os, sys, time, warnings
 from pathlib import Path
 
 from .data import DataError, load_dataset, train_val_split
+from .messages import localize, say
 from .train import PRESETS, Recipe, get_recipe, parse_override, read_json, write_json
 
 # %% auto #0
@@ -46,7 +47,7 @@ def add_predict_parser(sub):
     p.add_argument("images", nargs="+", help="image files (JPEG, PNG, ...; any size)")
     p.add_argument("--topk", type=int, default=3, help="how many classes to print per image (default: 3)")
     p.add_argument("--tta", action="store_true", help="average with the mirror image (flip test-time augmentation)")
-    p.add_argument("--zh", action="store_true", help="print Chinese class names too")
+    p.add_argument("--zh", action="store_true", help="Chinese: class names in both languages, messages in Chinese")
     _weights_args(p)
     return p
 
@@ -182,18 +183,17 @@ def cmd_train(args) -> int:
 def _classifier(args):
     from resnet_cifar_edu.inference import Classifier, CheckpointError
     try: return Classifier.from_checkpoint(args.weights, args.backend) if args.weights else Classifier.from_pretrained(args.backend)
-    except CheckpointError as e: raise CLIError(str(e)) from None
+    except CheckpointError as e: raise CLIError(*e.args) from None  # keeps a `Text`, which --zh can translate
 
 def cmd_predict(args) -> int:
     "Print the top-k classes of each image; one-line errors for unusable files."
     from resnet_cifar_edu.data import ImageError
-    from resnet_cifar_edu.app import MESSAGES
-    clf, failed = _classifier(args), 0
+    clf, failed, lang = _classifier(args), 0, "zh" if args.zh else "en"
     for path in args.images:
         try: top = clf.predict(path, topk=args.topk, tta=args.tta)[0]
         except ImageError as e:
-            print(f"{path}: error: {e}", file=sys.stderr); failed += 1; continue
-        unsure = f" ({MESSAGES['unsure']['zh' if args.zh else 'en']})" if clf.is_unsure([top[0][2]]) else ""
+            print(say("cli_error", lang, path=path, reason=localize(e, lang)), file=sys.stderr); failed += 1; continue
+        unsure = f" ({say('unsure', lang)})" if clf.is_unsure([top[0][2]]) else ""
         print(f"{path}: " + ", ".join(f"{c}{f' ({zh})' if args.zh else ''} {p:.1%}" for c, zh, p in top) + unsure)
     return 1 if failed else 0
 
@@ -230,7 +230,8 @@ def main(argv=None) -> int:
         print(f"\ninterrupted; every completed epoch is saved: add --resume to continue", file=sys.stderr)
         return 130
     except (CLIError, DataError, ValueError, FileNotFoundError, PermissionError) as e:
-        print(f"resnet-cifar: error: {e}", file=sys.stderr)
+        lang = "zh" if getattr(args, "zh", False) else "en"  # only `predict` has --zh
+        print(say("cli_fatal", lang, reason=localize(e, lang)), file=sys.stderr)
         return 1
     finally: warnings.showwarning = old
 

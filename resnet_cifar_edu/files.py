@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 
+from .messages import Text
+
 # %% auto #0
 __all__ = ['MAX_IMAGE_PIXELS', 'MIN_IMAGE_SIDE', 'IMAGE_EXTS', 'DataError', 'ImageError', 'open_permissions', 'atomic_write',
            'open_image', 'to_rgb', 'cache_dir', 'download_url']
@@ -51,8 +53,8 @@ MIN_IMAGE_SIDE = 8             # smaller images carry too little to classify
 
 def _describe(src):
     if isinstance(src, (str, os.PathLike)): return f"'{src}'"
-    if isinstance(src, (bytes, bytearray)): return f"the uploaded data ({len(src):,} bytes)"
-    return f"the {type(src).__name__} input"
+    if isinstance(src, (bytes, bytearray)): return Text("uploaded_data", n=f"{len(src):,}")
+    return Text("input_of_type", type=type(src).__name__)
 
 # %% ../nbs/A1_data_files.ipynb #759c7c14
 def open_image(src, name=None) -> Image.Image:
@@ -63,27 +65,27 @@ def open_image(src, name=None) -> Image.Image:
     else:
         if isinstance(src, (str, os.PathLike)):
             p = Path(src)
-            if not p.is_file(): raise ImageError(f"{what}: no such file. Check the path.")
+            if not p.is_file(): raise ImageError(Text("image_missing", what=what))
             data = p.read_bytes()
         elif isinstance(src, (bytes, bytearray, memoryview)): data = bytes(src)
-        else: raise ImageError(f"{what}: expected a file path, bytes, a PIL image or a numpy array.")
-        if not data: raise ImageError(f"{what} is empty (0 bytes).")
+        else: raise ImageError(Text("image_kind", what=what))
+        if not data: raise ImageError(Text("image_empty", what=what))
         if data.lstrip()[:5].lower() in (b"<?xml", b"<svg ") or b"<svg" in data[:512].lower():
-            raise ImageError(f"{what} is an SVG drawing; save it as PNG or JPEG first.")
+            raise ImageError(Text("image_svg", what=what))
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
                 img = Image.open(io.BytesIO(data))
                 if img.width * img.height > MAX_IMAGE_PIXELS:
-                    raise ImageError(f"{what} is {img.width}×{img.height} pixels, too large (at most {MAX_IMAGE_PIXELS:,} pixels are allowed); shrink it first.")
+                    raise ImageError(Text("image_huge", what=what, w=img.width, h=img.height, limit=f"{MAX_IMAGE_PIXELS:,}"))
                 img.load()
         except ImageError: raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-            raise ImageError(f"{what} is too large to decode safely ({e}).") from None
+            raise ImageError(Text("image_bomb", what=what, detail=e)) from None
         except Exception as e:
-            raise ImageError(f"{what} is not a readable image ({type(e).__name__}: {e}).") from None
+            raise ImageError(Text("image_unreadable", what=what, detail=f"{type(e).__name__}: {e}")) from None
     if min(img.size) < MIN_IMAGE_SIDE:
-        raise ImageError(f"{what} is only {img.width}×{img.height} pixels; at least {MIN_IMAGE_SIDE}×{MIN_IMAGE_SIDE} is needed.")
+        raise ImageError(Text("image_small", what=what, w=img.width, h=img.height, min=MIN_IMAGE_SIDE))
     return img
 
 # %% ../nbs/A1_data_files.ipynb #3ed8873e
@@ -91,14 +93,14 @@ def _array_to_uint8(a, what="array"):
     a = np.asarray(a)
     if a.ndim == 3 and a.shape[-1] == 1: a = a[..., 0]
     if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[-1] not in (3, 4)):
-        raise ImageError(f"{what} has shape {a.shape}; expected H×W, H×W×3 or H×W×4.")
+        raise ImageError(Text("image_shape", what=what, shape=a.shape))
     if a.dtype == np.uint8: pass
     elif a.dtype == np.uint16: a = (a >> 8).astype(np.uint8)
     elif np.issubdtype(a.dtype, np.floating): a = (np.clip(np.nan_to_num(a), 0, 1) * 255 + 0.5).astype(np.uint8)
     elif np.issubdtype(a.dtype, np.integer) or a.dtype == bool: a = np.clip(a, 0, 255).astype(np.uint8)
-    else: raise ImageError(f"{what} has dtype {a.dtype}; expected an integer or float image.")
+    else: raise ImageError(Text("image_dtype", what=what, dtype=a.dtype))
     if min(a.shape[:2]) < MIN_IMAGE_SIDE:
-        raise ImageError(f"{what} is only {a.shape[1]}×{a.shape[0]} pixels; at least {MIN_IMAGE_SIDE}×{MIN_IMAGE_SIDE} is needed.")
+        raise ImageError(Text("image_small", what=what, w=a.shape[1], h=a.shape[0], min=MIN_IMAGE_SIDE))
     return a
 
 # %% ../nbs/A1_data_files.ipynb #96858147

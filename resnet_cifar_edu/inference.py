@@ -10,6 +10,8 @@ import json, os
 from pathlib import Path
 import numpy as np
 from .data import CLASSES, CLASSES_ZH, CIFAR10_MEAN, CIFAR10_STD, ImageError, preprocess
+from .messages import Text
+from .weights import find_checkpoint
 
 # %% auto #0
 __all__ = ['PRETRAINED', 'BACKENDS', 'UNSURE_BELOW', 'CheckpointError', 'write_weights', 'read_weights', 'model_config',
@@ -37,7 +39,7 @@ def read_weights(path) -> tuple[dict, dict]:
     "Load a safetensors weights file into `(state as float32 numpy arrays, meta)`, or raise `CheckpointError`."
     from safetensors import safe_open
     path = Path(path)
-    if not path.is_file(): raise CheckpointError(f"'{path}' does not exist; pass a .safetensors file written by this kit.")
+    if not path.is_file(): raise CheckpointError(Text("ckpt_missing", path=path))
     try:
         with safe_open(str(path), framework="numpy") as f:
             header = f.metadata() or {}
@@ -45,16 +47,14 @@ def read_weights(path) -> tuple[dict, dict]:
             state = {k: f.get_tensor(k) for k in f.keys() if not k.startswith("optimizer/")}
         state = {k: v.astype(np.float32) if v.dtype.kind == "f" else v for k, v in state.items()}
     except Exception as e:
-        raise CheckpointError(f"'{path}' is not a readable safetensors file ({type(e).__name__}: {e}); "
-                              "nothing was executed from it. Pass a weights file written by this kit.") from None
+        raise CheckpointError(Text("ckpt_unreadable", path=path, detail=f"{type(e).__name__}: {e}")) from None
     if raw is None:
         side = path.with_suffix(".json")  # training checkpoints keep their metadata beside the weights
         if not side.is_file():
-            raise CheckpointError(f"'{path}' has no resnet_cifar_edu metadata (and no '{side.name}' beside it): "
-                                  "it was not written by this kit, so the architecture is unknown.")
+            raise CheckpointError(Text("ckpt_no_meta", path=path, side=side.name))
         raw = side.read_text()
     try: meta = json.loads(raw)
-    except json.JSONDecodeError as e: raise CheckpointError(f"the metadata of '{path}' is not valid JSON ({e}).") from None
+    except json.JSONDecodeError as e: raise CheckpointError(Text("ckpt_bad_json", path=path, detail=e)) from None
     return state, meta
 
 # %% ../nbs/06_inference.ipynb #f35fa764
@@ -102,16 +102,13 @@ class Classifier:
         "Build from a state dict (PyTorch names → numpy) and its metadata."
         cfg = model_config(meta, state)
         try: model = _backend(backend).build_model(cfg, state)
-        except ValueError as e: raise CheckpointError(f"the weights do not fit a ResNet-18 ({e}).") from None
+        except ValueError as e: raise CheckpointError(Text("ckpt_misfit", detail=e)) from None
         return cls(model, "tf" if backend in ("tf", "tensorflow", "keras") else "torch", cfg, meta)
 
     @classmethod
     def from_checkpoint(cls, path, backend="torch"):
         "Load a `.safetensors` file or a Keras `.weights.h5` checkpoint, or the best checkpoint in a training output folder."
-        p = Path(path)
-        if p.is_dir():
-            cands = [p/n for n in ("best.safetensors", "best.weights.h5", "last.safetensors", "last.weights.h5")]
-            p = next((c for c in cands if c.is_file()), cands[0])
+        p = find_checkpoint(path)  # a file, or the best checkpoint in a run folder (appendix A5)
         if p.name.endswith((".weights.h5", ".keras")): return cls._from_keras_checkpoint(p, backend)
         return cls.from_weights(*read_weights(p), backend=backend)
 
@@ -120,7 +117,7 @@ class Classifier:
         "A checkpoint of the TensorFlow training loop; for the PyTorch backend it goes through chapter 1's port."
         from resnet_cifar_edu.tensorflow import train as tft
         try: model, meta = tft.load_checkpoint(p)
-        except Exception as e: raise CheckpointError(f"'{p}' is not a Keras checkpoint of this kit ({type(e).__name__}: {e}).") from None
+        except Exception as e: raise CheckpointError(Text("ckpt_keras", path=p, detail=f"{type(e).__name__}: {e}")) from None
         cfg = model_config(meta)
         if backend in ("tf", "tensorflow", "keras"): return cls(model, "tf", cfg, meta)
         from resnet_cifar_edu.port import keras_to_torch
@@ -131,8 +128,7 @@ class Classifier:
     def from_pretrained(cls, backend="torch"):
         "The model shipped inside the package (see its model card)."
         if not PRETRAINED.is_file():
-            raise CheckpointError("this installation has no shipped weights yet "
-                                  f"({PRETRAINED}); train one with `resnet-cifar train` and use Classifier.from_checkpoint.")
+            raise CheckpointError(Text("no_shipped", path=PRETRAINED))
         return cls.from_checkpoint(PRETRAINED, backend)
 
 # %% ../nbs/06_inference.ipynb #39b09880

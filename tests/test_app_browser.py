@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import ROOT, BIN
+from resnet_cifar_edu.messages import english_left
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -110,6 +111,7 @@ def test_voila_app_in_chromium(voila_url, tmp_path):
             t_widgets = time.perf_counter() - t0
             assert page.locator(".jp-CodeCell .jp-InputArea, .jp-CodeMirrorEditor").count() == 0, "sources must be stripped"
             assert "build_app" not in page.inner_text("body"), "sources must be stripped"
+            expect(page.locator(".rce-header h2")).to_have_text("What is in this picture?")
 
             # a real picture: a prediction with probabilities
             _upload(page, good)
@@ -132,9 +134,11 @@ def test_voila_app_in_chromium(voila_url, tmp_path):
             expect(page.locator(".rce-card:not(.rce-error) .rce-label").first).to_have_text(en1, timeout=30_000)
             expect(page.locator(".rce-error")).to_have_count(0)
 
-            # the language switch re-renders the names in Chinese
+            # the language switch re-renders the whole page in Chinese: names, title, buttons, labels, hint, status
             page.locator(".rce-lang button", has_text="中文").click()
             expect(page.locator(".rce-card .rce-label").first).to_have_text(zh1, timeout=30_000)
+            expect(page.locator(".rce-header h2")).to_have_text("这张图片里是什么？")
+            expect(page.locator(".widget-upload")).to_contain_text("上传图片")
 
             # the backend switch loads TensorFlow once; the same weights give the same probabilities
             page.locator(".rce-backend button", has_text="TensorFlow").click()
@@ -157,8 +161,8 @@ def test_voila_app_in_chromium(voila_url, tmp_path):
                 button.click()
                 expect(page.locator(".rce-truth")).to_contain_text("真实类别", timeout=60_000)
             else:
-                expect(page.locator(".rce-hint")).to_contain_text("No CIFAR-10 test images")
-            expect(page.locator(".rce-status")).to_contain_text("Ready")
+                expect(page.locator(".rce-hint")).to_contain_text("没有 CIFAR-10 测试图片")
+            expect(page.locator(".rce-status")).to_contain_text("就绪")
 
             page.screenshot(path=str(OUT/"classify_random.png"), full_page=True)
 
@@ -181,8 +185,23 @@ def test_voila_app_in_chromium(voila_url, tmp_path):
                 assert box["y"] >= 0 and box["y"] + box["height"] <= 844.5 and box["x"] + box["width"] <= 390.5, (i, box)
             assert page.evaluate("document.documentElement.scrollWidth") <= 390
             page.screenshot(path=str(OUT/"classify_phone.png"), full_page=True)
+            # still in Chinese, with a result and an error card: no English left except file names, PyTorch/TensorFlow
+            # and the "English" button that switches back
+            expect(page.locator(".rce-error .rce-msg")).to_contain_text("不是能读取的图片")
+            shown = re.sub(r"PyTorch|TensorFlow|English", " ", page.inner_text(".rce-app"))  # toggle buttons run together
+            left = english_left(shown)
+            assert not left, f"English words on the Chinese page: {left}"
+
+            # a browser that prefers Chinese opens the page in Chinese
+            zh_page = browser.new_context(locale="zh-CN").new_page()
+            zh_page.route(re.compile(r"^(?!" + re.escape(url) + ")"), lambda route: route.abort())
+            zh_page.goto(url, wait_until="commit", timeout=PAGE_S * 1000)
+            expect(zh_page.locator(".rce-header h2")).to_have_text("这张图片里是什么？", timeout=PAGE_S * 1000)
+            expect(zh_page.locator(".rce-lang button.mod-active")).to_have_text("中文")
+            expect(zh_page.locator(".rce-status")).to_contain_text("就绪", timeout=PAGE_S * 1000)
+            zh_page.screenshot(path=str(OUT/"classify_zh.png"), full_page=True)
         finally:
             browser.close()
-    print(f"\nscreenshots: {shot}, {OUT/'classify_random.png'}, {OUT/'classify_phone.png'}")
+    print(f"\nscreenshots: {shot}, {OUT/'classify_random.png'}, {OUT/'classify_phone.png'}, {OUT/'classify_zh.png'}")
     print(f"page load → widgets shown: {t_widgets:.1f} s; page load → first result: {t_first:.1f} s")
     print(f"blocked requests for outside resources ({len(blocked)}): {sorted(set(blocked))}")

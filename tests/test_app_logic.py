@@ -1,6 +1,6 @@
 """The web demo's logic without a browser: bytes in → result and HTML out, for good and hostile files, in both backends;
 the widgets driven from Python; the demo model's fallbacks; the Voilà configuration and the page notebook."""
-import io, json, re, struct, subprocess, sys, zlib
+import html, io, json, re, struct, subprocess, sys, zlib
 from datetime import datetime, timezone
 import numpy as np
 import pytest
@@ -9,6 +9,7 @@ from conftest import ROOT
 from resnet_cifar_edu import app as A
 from resnet_cifar_edu.inference import CheckpointError, Classifier, write_weights
 from resnet_cifar_edu.data import CLASSES, CLASSES_ZH, make_tiny_images
+from resnet_cifar_edu.messages import catalogue_problems, english_left
 
 BACKENDS = ["torch", "tf"]
 
@@ -68,6 +69,10 @@ BAD = {  # name: (bytes, size reported by the browser or None, words the message
     "third.jpg": (b"", 4 * 2**20, "Upload fewer pictures at a time"),                 # over the per-selection total
 }
 
+def _shown(page: str, cls: str) -> str:
+    "The text of the first element of class `cls` in `page`, as a browser shows it."
+    return html.unescape(re.sub(r"<[^>]+>", "", re.search(rf'class="{cls}">(.*?)</div>', page).group(1)))
+
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("name", list(BAD) + ["cut.png", "cut.jpg"])
 def test_bad_file_gives_short_message_and_next_picture_works(classifiers, pictures, backend, name):
@@ -76,9 +81,12 @@ def test_bad_file_gives_short_message_and_next_picture_works(classifiers, pictur
     else: data, size, words = BAD[name]
     r = A.classify_upload(clf, data, name, size=size)
     assert not r.ok and words in r.message and name in r.message, r.message
-    assert len(r.message) < 200 and "0x" not in r.message and "Traceback" not in r.message and "Error:" not in r.message
-    page = A.render_result(r)
-    assert "rce-error" in page and "rce-pct" not in page
+    for lang in ("en", "zh"):  # what the card shows: short, no library details, in the page's language
+        page = A.render_result(r, lang)
+        assert "rce-error" in page and "rce-pct" not in page
+        shown = _shown(page, "rce-msg")
+        assert name in shown and len(shown) < 200 and "0x" not in shown and "Traceback" not in shown and "Error" not in shown, shown
+        assert (words in shown) if lang == "en" else not english_left(shown.replace(name, "")), (lang, shown)
     good = A.classify_upload(clf, pictures["png"], "photo.png")
     assert good.ok and good.top == A.classify_upload(clf, pictures["png"], "again.png").top
 
@@ -139,13 +147,26 @@ def test_demo_model_fallbacks(monkeypatch, tmp_path):
     assert warn and "preset 'quick'" in text and "71.0%" in text and "not the shipped model" in text
     clf = A.load_demo_classifier("torch")
     assert clf.config["width"] == 16
+    text, _ = A.model_banner(kind, path, meta, lang="zh")
+    assert "预设 'quick'" in text and "71.0%" in text and not english_left(text.replace(path.name, ""))
     monkeypatch.setenv(A.WEIGHTS_ENV, str(tmp_path/"missing.safetensors"))
     with pytest.raises(CheckpointError, match=A.WEIGHTS_ENV):
         A.load_demo_classifier("torch")
-    # the shipped weights win, and describe themselves
+    # in an installation with shipped weights, the environment variable still wins (the README promises it) ...
     shipped = write_weights(A.untrained_state(), {"width": 16, "description": "ResNet-18, 94% on CIFAR-10 test"}, tmp_path/"shipped.safetensors")
     monkeypatch.setattr(A, "PRETRAINED", shipped)
+    monkeypatch.setenv(A.WEIGHTS_ENV, str(tmp_path))
+    assert A.demo_weights()[:2] == ("checkpoint", w) and A.model_banner(*A.demo_weights())[1] is True
+    # ... also when it names a run folder of the Keras twin (its metadata in best.json beside the weights)
+    keras_run = tmp_path/"keras-run"; keras_run.mkdir()
+    (keras_run/"best.weights.h5").write_bytes(b"stand-in"); (keras_run/"best.json").write_text(json.dumps({"epoch": 7}))
+    monkeypatch.setenv(A.WEIGHTS_ENV, str(keras_run))
+    kind, path, meta = A.demo_weights()
+    assert (kind, path.name, meta) == ("checkpoint", "best.weights.h5", {"epoch": 7}) and "7 epochs" in A.model_banner(kind, path, meta)[0]
+    # ... and without it, the shipped weights describe themselves
+    monkeypatch.delenv(A.WEIGHTS_ENV)
     assert A.model_banner(*A.demo_weights()) == ("ResNet-18, 94% on CIFAR-10 test", False)
+    assert A.model_banner(*A.demo_weights(), lang="zh") == (A.MESSAGES["banner_shipped"]["zh"], False)
 
 def test_importing_the_app_loads_no_framework_and_tf_never_imports_torch():
     code = ("import sys, resnet_cifar_edu.app as A\n"
@@ -180,6 +201,14 @@ def test_app_upload_switches_and_states(counting_loader, pictures, tiny_folder):
     assert [r.ok for r in app.results] == [True, False, False] and app.upload.value == ()
     out = app.output.value
     assert out.count('class="rce-card rce-error"') == 2 and "more than the 10.0 MB" in out and len(PCT.findall(out)) == 3
+    app.lang.value = "zh"  # the three cards, the controls and the status line in Chinese ...
+    texts = [app.header.value, app.status.value, app.upload.description, app.upload.tooltip, app.random_button.description,
+             app.backend_label.value, app.lang_label.value, app.explain.description, app.hint.value, app.output.value.split("</style>")[1]]
+    shown = html.unescape(re.sub(r"<[^>]+>", " ", " ".join(texts))).replace("a.png", "").replace("notes.txt", "").replace("huge.jpg", "")
+    assert not english_left(shown), english_left(shown)  # every text on the page is Chinese now
+    assert "上传图片" in app.upload.description and "语言" in app.lang_label.value
+    app.lang.value = "en"
+    assert app.upload.description == "Upload images" and "is not a readable image" in app.output.value
     first = app.results[0].top
     _upload(app, ("a.png", pictures["png"], None))  # the same file again is a new upload
     assert app.results[0].top == first and counting_loader.calls == ["torch"]
@@ -201,11 +230,13 @@ def test_app_upload_switches_and_states(counting_loader, pictures, tiny_folder):
     assert r.ok and r.truth[0] in CLASSES and r.name.startswith(f"test/{r.truth[0]}/") and "真实类别" in app.output.value
 
 def test_app_survives_a_broken_model_and_missing_data(pictures):
-    def broken(backend): raise CheckpointError("'/nowhere.safetensors' does not exist; pass a .safetensors file written by this kit.")
+    def broken(backend): return Classifier.from_checkpoint("/nowhere.safetensors", backend)  # raises CheckpointError
     app = A.build_app(preload=False, loader=broken, test_source=None)
     _upload(app, ("a.png", pictures["png"], None))
     assert app.state == "error" and "does not exist" in app.status.value and app.models == {}
     assert app.random_button.disabled and "No CIFAR-10 test images" in app.hint.value
+    app.lang.value = "zh"  # the error on the status line and the hint follow the language switch
+    assert "不存在" in app.status.value and "没有 CIFAR-10 测试图片" in app.hint.value
 
 def test_app_preload_thread(counting_loader):
     app = A.ClassifierApp(loader=counting_loader, test_source=None, preload=True)
@@ -232,13 +263,29 @@ def test_classify_notebook_is_only_the_page():
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     md = [c for c in nb["cells"] if c["cell_type"] == "markdown"]
     assert len(code) == 1 and "".join(code[0]["source"]).strip() == "from resnet_cifar_edu.app import build_app\nbuild_app()"
-    assert md and "".join(md[0]["source"]).startswith("# ")
+    assert not md, "the title and introduction come from the app, so that they follow the language switch"
+    app = A.build_app(preload=False, test_source=None, model=("m", False))
+    assert "<h2>What is in this picture?</h2>" in app.header.value and "airplane, automobile" in app.header.value
+    app.lang.value = "zh"
+    assert "<h2>这张图片里是什么？</h2>" in app.header.value and "飞机、汽车" in app.header.value
     assert not any("default_exp" in "".join(c["source"]) for c in nb["cells"]), "the page must not export a module"
     assert all(not c.get("outputs") for c in code), "commit the page without outputs (nbdev-clean)"
 
 def test_every_message_has_both_languages():
-    assert A.MESSAGES and all(set(v) == {"en", "zh"} and all(isinstance(t, str) and t.strip() for t in v.values())
-                              for v in A.MESSAGES.values())
+    "Both languages for every key, the same placeholders in both, and no English words left in the Chinese texts."
+    assert len(A.MESSAGES) > 40 and catalogue_problems() == []
+    assert {k: english_left(v["zh"]) for k, v in A.MESSAGES.items() if english_left(v["zh"])} == {}
+    assert catalogue_problems({"x": {"en": "{n} files", "zh": "{count} 个文件"}, "y": {"en": "only English"}}) != []
+
+def test_errors_of_the_package_are_messages_of_the_catalogue(tmp_path):
+    "ImageError and CheckpointError carry a `Text`: English when printed, Chinese on request."
+    from resnet_cifar_edu.data import ImageError, open_image
+    from resnet_cifar_edu.messages import Text, localize
+    for call, error in [(lambda: open_image(b""), ImageError), (lambda: open_image(tmp_path/"none.png"), ImageError),
+                        (lambda: Classifier.from_checkpoint(tmp_path/"none.safetensors"), CheckpointError)]:
+        with pytest.raises(error) as e: call()
+        assert isinstance(e.value.args[0], Text) and str(e.value) == e.value.args[0] and localize(e.value, "zh") != str(e.value)
+        assert not english_left(re.sub(r"'[^']*'", "", localize(e.value, "zh")))
 
 def test_unsure_for_a_picture_of_none_of_the_classes():
     "A plain grey picture (none of the ten classes) is flagged by the shipped model: API and card, in both languages."

@@ -2,6 +2,7 @@
 import os, subprocess
 import pytest
 from conftest import BIN
+from resnet_cifar_edu.data import CLASSES_ZH
 
 @pytest.fixture(scope="module")
 def weights(tmp_path_factory):
@@ -22,7 +23,14 @@ def test_predict_good_and_bad_files(weights, tiny_folder, tmp_path):
     assert r.returncode == 1                                  # one file failed ...
     line = [l for l in r.stdout.splitlines() if l.startswith(str(good))]
     assert len(line) == 1 and line[0].count("%") == 2         # ... the good one was still classified
-    assert "junk.png: error:" in r.stderr and "not a readable image" in r.stderr and "Traceback" not in r.stderr
+    assert "junk.png：错误：" in r.stderr and "不是能读取的图片" in r.stderr and "Traceback" not in r.stderr  # --zh: messages in Chinese
+    assert "(猫)" in r.stdout or any(f"({zh})" in r.stdout for zh in CLASSES_ZH)          # class names in both languages
+    r = run("predict", junk, "--weights", weights)
+    assert r.returncode == 1 and "junk.png: error:" in r.stderr and "not a readable image" in r.stderr and "Traceback" not in r.stderr
+
+def test_predict_zh_fatal_error_is_chinese(tmp_path):
+    r = run("predict", tmp_path/"x.png", "--weights", tmp_path/"missing.safetensors", "--zh")
+    assert r.returncode == 1 and r.stderr.startswith("resnet-cifar：错误：") and "不存在" in r.stderr, r.stderr
 
 def test_predict_without_shipped_weights_is_one_line(tiny_folder, tmp_path):
     "An installation that lacks the weights file (hidden here by pointing PRETRAINED elsewhere): one line, no traceback."
@@ -44,7 +52,7 @@ def test_predict_with_the_shipped_weights(tiny_folder):
 def test_predict_says_when_unsure(tmp_path):
     "A plain grey picture shows none of the ten classes: the shipped model's line says it is unsure, in English or Chinese."
     from PIL import Image
-    from resnet_cifar_edu.app import MESSAGES
+    from resnet_cifar_edu.messages import MESSAGES
     from resnet_cifar_edu.inference import PRETRAINED
     if not PRETRAINED.is_file(): pytest.skip(f"no shipped weights at {PRETRAINED}")
     grey = tmp_path/"grey.png"; Image.new("RGB", (32, 32), (128, 128, 128)).save(grey)

@@ -60,13 +60,13 @@ def build_model(recipe, num_classes=10, device=None, sync_bn=False):
             if isinstance(layer, keras.layers.BatchNormalization): layer.synchronized = True
     return model
 
-def make_optimizer(recipe):
-    "SGD with (Nesterov) momentum and PyTorch-style L2 weight decay on weights with ndim > 1."
+def make_optimizer(model, recipe):
+    "SGD with (Nesterov) momentum and PyTorch-style L2 weight decay on weights with ndim > 1 (Keras finds them when it builds; `model` keeps the twins' signature)."
     return SGDWithL2(l2=recipe.weight_decay, learning_rate=recipe.lr, momentum=recipe.momentum, nesterov=recipe.nesterov)
 
 def compile_model(model, recipe):
     "Attach optimizer, label-smoothed cross-entropy (from logits) and accuracy to `model`; returns it."
-    model.compile(optimizer=make_optimizer(recipe),
+    model.compile(optimizer=make_optimizer(model, recipe),
                   loss=keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=recipe.label_smoothing),
                   metrics=[keras.metrics.CategoricalAccuracy(name="acc")], jit_compile=recipe.xla)
     return model

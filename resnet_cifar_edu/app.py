@@ -11,7 +11,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 import numpy as np
 from PIL import Image
-from .data import CLASSES, CLASSES_ZH, ImageError, find_cifar10_jpeg, load_dataset, open_image, preprocess, to_rgb
+from .data import (CLASSES, CLASSES_ZH, ImageError, find_cifar10_jpeg, load_dataset, open_image, preprocess,
+                                  running_under_test, to_rgb)
 from .inference import PRETRAINED, UNSURE_BELOW, CheckpointError, Classifier
 from .messages import MESSAGES, Text, localize, say
 from .weights import find_checkpoint, read_meta, untrained_state
@@ -143,8 +144,8 @@ def classify_image(classifier, image, name="image", preview=b"", truth=None, top
     x = preprocess(image, classifier.config["size"])
     if not preview: preview = _png(Image.fromarray(x).resize((96, 96), Image.Resampling.NEAREST))
     t = time.perf_counter()
-    top = classifier.predict(x[None], topk=topk)[0]
-    cam = gradcam_overlay(x, classifier.explain(x)) if explain else b""
+    top, cam = classifier.predict_and_explain(x, topk) if explain else (classifier.predict(x[None], topk=topk)[0], None)
+    cam = gradcam_overlay(x, cam) if explain else b""  # with Grad-CAM: classes and map from one pass
     return AppResult(name, True, image=x, preview=preview, top=top, backend=classifier.backend, cam=cam,
                      truth=truth, seconds=time.perf_counter() - t)
 
@@ -367,7 +368,7 @@ class ClassifierApp(_Texts, _Controls, _StatusAndModels):
 # %% ../nbs/08_app.ipynb #925946f2
 def build_app(preload: bool | None = None, header=True, **kwargs) -> ClassifierApp:
     "The demo page with its title; display the returned object (Voilà shows it as the whole page)."
-    if preload is None: preload = not os.environ.get("IN_TEST")
+    if preload is None: preload = not running_under_test()
     return ClassifierApp(preload=preload, header=header, **kwargs)
 
 # %% ../nbs/08_app.ipynb #54ef68b7

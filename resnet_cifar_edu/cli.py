@@ -15,16 +15,14 @@ from .messages import localize, say
 from .train import PRESETS, Recipe, get_recipe, parse_override, read_json, write_json
 
 # %% auto #0
-__all__ = ['FRAMEWORKS', 'WEIGHTS', 'COMMANDS', 'CLIError', 'add_predict_parser', 'add_evaluate_parser', 'add_train_parser',
-           'build_parser', 'run_recipe', 'load_split', 'without_option', 'cmd_train', 'cmd_predict', 'cmd_evaluate',
-           'main']
+__all__ = ['FRAMEWORKS', 'COMMANDS', 'CLIError', 'add_predict_parser', 'add_evaluate_parser', 'add_train_parser', 'build_parser',
+           'run_recipe', 'load_split', 'without_option', 'cmd_train', 'cmd_predict', 'cmd_evaluate', 'main']
 
 # %% ../nbs/10_cli.ipynb #dd3c56ed
 class CLIError(Exception):
     "An error the user can fix; `main` prints its message as one line."
 
 FRAMEWORKS = {"torch": "PyTorch", "tf": "TensorFlow/Keras"}
-WEIGHTS = {"torch": "last.safetensors", "tf": "last.weights.h5"}  # the resumable checkpoint of each framework
 
 def _framework_module(framework):
     "The `train` twin of `framework`, imported only now, so a PyTorch user never waits for TensorFlow to load."
@@ -125,20 +123,20 @@ def load_split(data, val=None, progress=True):
     return (images[tr], labels[tr]), (images[va], labels[va]), classes
 
 # %% ../nbs/10_cli.ipynb #c8830b44
-def _test_accuracy(framework, train, args, recipe, classes):
-    "Accuracy of the best checkpoint in `args.out` on the test split of `args.data`; None when there is no test split."
+def _test_accuracy(framework, args, recipe, classes):
+    "Accuracy of the best checkpoint in `args.out` on the test split of `args.data`, computed as `resnet-cifar evaluate` does (through `Classifier`); None without a test split."
+    from resnet_cifar_edu.inference import Classifier
+    from resnet_cifar_edu.train import metrics_from_probs
     try: images, labels, test_classes = load_dataset(args.data, "test", progress=not args.no_progress)
     except DataError: return None
     if list(test_classes) != list(classes):
         print(f"note: the test split has classes {test_classes}, not those of the training split; skipping the test evaluation")
         return None
-    out = Path(args.out)
-    if framework == "torch": model, meta = train.load_checkpoint(out/"best.safetensors", device=args.device or train.default_device())
-    else: model, meta = train.load_checkpoint(out/"best.weights.h5", device=args.device)
-    m = train.evaluate(model, images, labels, recipe.eval_batch_size, tta=recipe.tta, bf16=recipe.bf16)
-    result = {"test_acc": m["acc"], "test_loss": m["loss"], "n_test": len(labels), "tta": recipe.tta, "epoch": meta["epoch"],
-              "checkpoint": "best", "framework": meta["framework"]}
-    write_json(out/"test.json", result)
+    clf = Classifier.from_checkpoint(args.out, framework)  # the folder's best checkpoint
+    m = metrics_from_probs(clf.predict_proba(images, tta=recipe.tta), labels)
+    result = {"test_acc": m["acc"], "test_loss": m["loss"], "n_test": len(labels), "tta": recipe.tta, "epoch": clf.meta["epoch"],
+              "checkpoint": "best", "framework": clf.meta["framework"]}
+    write_json(Path(args.out)/"test.json", result)
     return result
 
 def without_option(argv, name) -> list:
@@ -154,9 +152,9 @@ def _n(k, word): return f"{k} {word}{'s' if k != 1 else ''}"
 
 def cmd_train(args) -> int:
     "Run `resnet-cifar train` with the parsed `args`; returns the exit code."
-    from resnet_cifar_edu.distributed import is_main_process, launch_training, replica_batch
+    from resnet_cifar_edu.distributed import is_main_process, is_worker, launch_training, replica_batch
     recipe = run_recipe(args)
-    if args.nproc > 1 and "LOCAL_RANK" not in os.environ and "TF_CONFIG" not in os.environ:  # start the workers, each runs this command
+    if args.nproc > 1 and not is_worker():  # start the workers, each runs this command
         replica_batch(recipe.batch_size, args.nproc)  # refuse an uneven split before starting anything
         return launch_training(args.framework, args.nproc, without_option(args.argv, "--nproc"))
     main_process = is_main_process()
@@ -174,7 +172,7 @@ def cmd_train(args) -> int:
     if history["epoch"]: print(f"training done: {_n(history['epoch'][-1], 'epoch')}, best validation accuracy "
                                f"{max(history['val_acc']):.2%}, {time.perf_counter() - t0:,.0f} s in this session")
     if not args.no_test and history["epoch"]:
-        res = _test_accuracy(args.framework, train, args, recipe, classes)
+        res = _test_accuracy(args.framework, args, recipe, classes)
         if res: print(f"test accuracy of the best checkpoint (epoch {res['epoch']}{', flip TTA' if res['tta'] else ''}): "
                       f"{res['test_acc']:.2%} on {res['n_test']:,} images")
     return 0

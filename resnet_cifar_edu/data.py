@@ -15,7 +15,7 @@ from PIL import Image
 
 from .files import (
     DataError, ImageError, IMAGE_EXTS, MAX_IMAGE_PIXELS, MIN_IMAGE_SIDE, atomic_write, cache_dir, download_url, open_image,
-    open_permissions, to_rgb, _cache_load, _cache_save, _decode_entries, _file_fingerprint, _folder_entries, _is_tar, _md5,
+    open_permissions, running_under_test, to_rgb, _cache_load, _cache_save, _decode_entries, _file_fingerprint, _folder_entries, _is_tar, _md5,
     _tree_fingerprint, _unpickle)
 
 # %% auto #0
@@ -238,7 +238,7 @@ def _cifar10_archive(download=True, url=CIFAR10_URL, md5=CIFAR10_MD5) -> Path:
 # %% ../nbs/00_data.ipynb #6972f1c6
 def get_cifar10(path=None, *, tiny=None, n_tiny=24, download=True) -> Path:
     "Where to read CIFAR-10 from (for `load_dataset`); prints one line saying which data it is and how many images."
-    under_test = tiny is None and path is None and bool(os.environ.get("IN_TEST"))
+    under_test = tiny is None and path is None and running_under_test()
     if tiny or under_test:
         src = _tiny_cifar10(n_tiny)
         why = "running under test: IN_TEST is set" if under_test else "asked for with tiny=True"

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['replica_batch', 'shard', 'scale_lr', 'replica_env', 'is_main_process', 'free_port', 'torchrun_command', 'tf_config',
-           'tf_task', 'launch_training', 'wait_all']
+__all__ = ['replica_batch', 'shard', 'scale_lr', 'replica_env', 'is_worker', 'is_main_process', 'free_port', 'torchrun_command',
+           'tf_config', 'tf_task', 'launch_training', 'wait_all']
 
 # %% ../nbs/07_distributed.ipynb #28dc83c5
 def replica_batch(global_batch: int, world: int) -> int:
@@ -42,6 +42,11 @@ def replica_env(env=None) -> tuple[int, int, int]:
     env = os.environ if env is None else env
     try: return int(env.get("RANK", 0)), int(env.get("WORLD_SIZE", 1)), int(env.get("LOCAL_RANK", 0))
     except ValueError: raise ValueError("RANK, WORLD_SIZE and LOCAL_RANK must be whole numbers") from None
+
+def is_worker(env=None) -> bool:
+    "True in a process started by a launcher as one of several: by torchrun (`$LOCAL_RANK`) or with a `$TF_CONFIG`."
+    env = os.environ if env is None else env
+    return "LOCAL_RANK" in env or "TF_CONFIG" in env
 
 def is_main_process(env=None) -> bool:
     "True in the process that prints and writes files (rank 0, or a process started alone)."

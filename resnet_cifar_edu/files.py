@@ -18,7 +18,7 @@ from .messages import Text
 
 # %% auto #0
 __all__ = ['MAX_IMAGE_PIXELS', 'MIN_IMAGE_SIDE', 'IMAGE_EXTS', 'DataError', 'ImageError', 'open_permissions', 'atomic_write',
-           'open_image', 'to_rgb', 'cache_dir', 'download_url']
+           'open_image', 'to_rgb', 'cache_dir', 'running_under_test', 'download_url']
 
 # %% ../nbs/A1_data_files.ipynb #041f16d4
 class DataError(ValueError):
@@ -182,6 +182,10 @@ def _decode_entries(entries, kind_root, decode, progress=True, desc="decoding"):
 def cache_dir() -> Path:
     "Folder for decoded-array caches: `$RESNET_CIFAR_EDU_CACHE` or `~/.cache/resnet_cifar_edu`."
     return Path(os.environ.get("RESNET_CIFAR_EDU_CACHE") or Path.home()/".cache"/"resnet_cifar_edu")
+
+def running_under_test() -> bool:
+    "True while `nbdev-test` runs the notebooks (it sets `$IN_TEST`): then the chapters take their quick path."
+    return bool(os.environ.get("IN_TEST"))
 
 # %% ../nbs/A1_data_files.ipynb #06587c99
 def _fingerprint(*parts) -> str:

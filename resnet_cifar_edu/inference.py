@@ -11,63 +11,15 @@ from pathlib import Path
 import numpy as np
 from .data import CLASSES, CLASSES_ZH, CIFAR10_MEAN, CIFAR10_STD, ImageError, preprocess
 from .messages import Text
-from .weights import find_checkpoint
+from .weights import CheckpointError, find_checkpoint, model_config, read_weights, write_weights
 
 # %% auto #0
-__all__ = ['PRETRAINED', 'BACKENDS', 'UNSURE_BELOW', 'CheckpointError', 'write_weights', 'read_weights', 'model_config',
-           'to_batch', 'softmax', 'Classifier']
+__all__ = ['PRETRAINED', 'BACKENDS', 'UNSURE_BELOW', 'to_batch', 'softmax', 'Classifier']
 
 # %% ../nbs/06_inference.ipynb #bd2d4236
-class CheckpointError(ValueError):
-    "A weights file that is missing, unreadable or not one of this kit's models; the message says which and why."
-
 import importlib.util
 PRETRAINED = Path(importlib.util.find_spec("resnet_cifar_edu").origin).parent/"weights"/"resnet18_cifar10.safetensors"
 BACKENDS = ("torch", "tf")
-
-# %% ../nbs/06_inference.ipynb #2317296d
-def write_weights(state: dict, meta: dict, path, dtype="float16"):
-    "Save `state` (name → numpy array) and `meta` (JSON-able) as a safetensors file; floats stored as `dtype`."
-    from safetensors.numpy import save
-    from resnet_cifar_edu.data import atomic_write
-    arrays = {k: np.array(v, dtype=dtype if np.issubdtype(np.asarray(v).dtype, np.floating) else None, order="C")
-              for k, v in state.items() if not k.endswith("num_batches_tracked")}  # a training counter, not a weight
-    with atomic_write(path) as f: f.write(save(arrays, metadata={"resnet_cifar_edu": json.dumps(meta)}))
-    return Path(path)
-
-def read_weights(path) -> tuple[dict, dict]:
-    "Load a safetensors weights file into `(state as float32 numpy arrays, meta)`, or raise `CheckpointError`."
-    from safetensors import safe_open
-    path = Path(path)
-    if not path.is_file(): raise CheckpointError(Text("ckpt_missing", path=path))
-    try:
-        with safe_open(str(path), framework="numpy") as f:
-            header = f.metadata() or {}
-            raw = header.get("resnet_cifar_edu") or header.get("meta")  # shipped weights, or a training checkpoint
-            state = {k: f.get_tensor(k) for k in f.keys() if not k.startswith("optimizer/")}
-        state = {k: v.astype(np.float32) if v.dtype.kind == "f" else v for k, v in state.items()}
-    except Exception as e:
-        raise CheckpointError(Text("ckpt_unreadable", path=path, detail=f"{type(e).__name__}: {e}")) from None
-    if raw is None:
-        side = path.with_suffix(".json")  # training checkpoints keep their metadata beside the weights
-        if not side.is_file():
-            raise CheckpointError(Text("ckpt_no_meta", path=path, side=side.name))
-        raw = side.read_text()
-    try: meta = json.loads(raw)
-    except json.JSONDecodeError as e: raise CheckpointError(Text("ckpt_bad_json", path=path, detail=e)) from None
-    return state, meta
-
-# %% ../nbs/06_inference.ipynb #f35fa764
-def model_config(meta: dict, state: dict | None = None) -> dict:
-    "Architecture, class names and normalisation from weights metadata, with defaults for what is missing."
-    rec = meta.get("recipe", {}) if isinstance(meta.get("recipe"), dict) else {}
-    classes = list(meta.get("classes") or meta.get("class_names") or CLASSES)
-    width = meta.get("width") or rec.get("width")
-    if width is None and state is not None and "stem.conv.weight" in state: width = state["stem.conv.weight"].shape[0]
-    return {"num_classes": len(classes), "width": int(width or 64), "stem": meta.get("stem") or rec.get("stem") or "cifar",
-            "classes": classes, "classes_zh": list(meta.get("classes_zh") or (CLASSES_ZH if classes == CLASSES else classes)),
-            "mean": tuple(meta.get("mean") or CIFAR10_MEAN), "std": tuple(meta.get("std") or CIFAR10_STD),
-            "size": int(meta.get("size", 32))}
 
 # %% ../nbs/06_inference.ipynb #11030d89
 def to_batch(images, size=32) -> np.ndarray:
@@ -152,16 +104,21 @@ def _predict(self, images, topk=3, tta=False) -> list:
 
 def _explain(self, image, class_idx=None) -> np.ndarray:
     "Grad-CAM heat map `(size, size)` in [0, 1] for `class_idx` (default: the predicted class)."
+    return self.predict_and_explain(image, class_idx=class_idx)[1]
+
+def _predict_and_explain(self, image, topk=3, class_idx=None) -> tuple:
+    "`(top-k list as from predict, Grad-CAM map)` for one picture, from one forward and one backward pass."
     x = to_batch(image, self.config["size"])[0]
-    if class_idx is None: class_idx = int(self.predict_proba(x[None]).argmax())
-    cam = self._infer.gradcam(self.model, x, class_idx, self.config["mean"], self.config["std"])
+    cam, logits = self._infer.gradcam(self.model, x, class_idx, self.config["mean"], self.config["std"])
+    p, s = softmax(logits), self.config["size"]
+    top = [(self.classes[j], self.classes_zh[j], float(p[j])) for j in np.argsort(-p, kind="stable")[:topk]]
     from PIL import Image
-    s = self.config["size"]
-    return np.asarray(Image.fromarray((cam * 255).astype(np.uint8)).resize((s, s), Image.Resampling.BILINEAR), np.float32) / 255
+    return top, np.asarray(Image.fromarray((cam * 255).astype(np.uint8)).resize((s, s), Image.Resampling.BILINEAR), np.float32) / 255
 
 def _repr(self): return f"Classifier(backend={self.backend!r}, width={self.config['width']}, classes={len(self.classes)})"
 
 Classifier.logits, Classifier.predict_proba, Classifier.predict, Classifier.explain = _logits, _predict_proba, _predict, _explain
+Classifier.predict_and_explain = _predict_and_explain
 Classifier.__repr__ = _repr
 
 # %% ../nbs/06_inference.ipynb #57660219

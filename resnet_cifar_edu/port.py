@@ -15,19 +15,12 @@ from torch import nn
 from .torch import resnet as pt_resnet
 from .tensorflow import resnet as tf_resnet  # first: it picks the TensorFlow backend for Keras
 import keras
+from .tensorflow.infer import layer_at
+from .weights import keras_layout, keras_name, torch_layout
 
 # %% ../nbs/A4_twins_in_depth.ipynb #e0630e4a
 _WEIGHTED = (nn.Conv2d, nn.BatchNorm2d, nn.Linear)
-
-def keras_layer(keras_model:keras.Model, path:str):
-    "The Keras layer at PyTorch module path `path`, e.g. `'stage2.block0.shortcut.conv'`"
-    obj = keras_model
-    for part in path.split("."):
-        try: obj = obj.get_layer(part) if isinstance(obj, keras.Model) else getattr(obj, part)
-        except (ValueError, AttributeError):
-            raise ValueError(f"the Keras model has no layer '{path}' (stuck at '{part}'): "
-                             "were both twins built with the same num_classes, width, stem and blocks?") from None
-    return obj
+keras_layer = layer_at  # the one walk from a PyTorch path to a Keras layer, shared with the Keras inference twin (chapter 06)
 
 def weight_pairs(torch_model:nn.Module, keras_model:keras.Model) -> list:
     "`(path, torch module, keras layer)` for every conv, BatchNorm and linear layer, matched by name"
@@ -36,44 +29,36 @@ def weight_pairs(torch_model:nn.Module, keras_model:keras.Model) -> list:
 # %% ../nbs/A4_twins_in_depth.ipynb #64dabe8b
 def _np(t): return t.detach().cpu().numpy()
 
-def _assign(var, value, path):
-    if tuple(var.shape) != value.shape:
-        raise ValueError(f"'{path}': Keras expects shape {tuple(var.shape)}, the PyTorch weight gives {value.shape}")
-    var.assign(np.ascontiguousarray(value, dtype="float32"))
+def _tensors(m, bn):
+    "A layer's own weights (and, for BatchNorm, its running statistics) by PyTorch name."
+    return {k: t for k, t in [*m.named_parameters(recurse=False), *(m.named_buffers(recurse=False) if bn else [])]
+            if k != "num_batches_tracked"}
 
 def _copy_to_keras(torch_model, keras_model, skip=()):
-    "Copy every weight of `torch_model` into `keras_model`; `skip` names steps to leave out (for demonstrations)"
+    "Copy every weight of `torch_model` into `keras_model` by the mapping of `resnet_cifar_edu.weights`; `skip` names steps to leave out (for demonstrations)"
     for path, m, k in weight_pairs(torch_model, keras_model):
-        if isinstance(m, nn.Conv2d):  # OIHW -> HWIO
-            w = _np(m.weight)
-            _assign(k.kernel, w.reshape(k.kernel.shape) if "kernel_layout" in skip else w.transpose(2, 3, 1, 0), path)
-        elif isinstance(m, nn.BatchNorm2d):
-            if m.momentum is None:
-                raise ValueError(f"'{path}': momentum=None (a cumulative average) has no Keras equivalent")
-            if "bn_affine" not in skip:
-                _assign(k.gamma, _np(m.weight), path); _assign(k.beta, _np(m.bias), path)
-            if "bn_statistics" not in skip:
-                _assign(k.moving_mean, _np(m.running_mean), path); _assign(k.moving_variance, _np(m.running_var), path)
-            k.epsilon, k.momentum = m.eps, round(1.0 - m.momentum, 12)  # PyTorch weighs the new batch, Keras the old average
-        elif isinstance(m, nn.Linear):  # (out, in) -> (in, out)
-            w = _np(m.weight)
-            _assign(k.kernel, w.reshape(k.kernel.shape) if "dense_transpose" in skip else w.T, path)
-            _assign(k.bias, _np(m.bias), path)
+        bn = isinstance(m, nn.BatchNorm2d)
+        if bn and m.momentum is None: raise ValueError(f"'{path}': momentum=None (a cumulative average) has no Keras equivalent")
+        for leaf, t in _tensors(m, bn).items():
+            if bn and ("bn_affine" if leaf in ("weight", "bias") else "bn_statistics") in skip: continue
+            var, w = getattr(k, keras_name(f"{path}.{leaf}", bn)[1]), _np(t)
+            as_is = ("kernel_layout" in skip and w.ndim == 4) or ("dense_transpose" in skip and w.ndim == 2)
+            value = w.reshape(var.shape) if as_is else keras_layout(w)  # as_is: the same numbers in the wrong order
+            if tuple(var.shape) != value.shape:
+                raise ValueError(f"'{path}': Keras expects shape {tuple(var.shape)}, the PyTorch weight gives {value.shape}")
+            var.assign(np.ascontiguousarray(value, dtype="float32"))
+        if bn: k.epsilon, k.momentum = m.eps, round(1.0 - m.momentum, 12)  # PyTorch weighs the new batch, Keras the old average
 
 def _copy_to_torch(keras_model, torch_model):
     "Copy every weight of `keras_model` into `torch_model`, the inverse of `_copy_to_keras`"
-    def put(t, v, path):
-        v = torch.from_numpy(np.ascontiguousarray(v))
-        if v.shape != t.shape: raise ValueError(f"'{path}': PyTorch expects shape {tuple(t.shape)}, Keras gives {tuple(v.shape)}")
-        t.copy_(v)
     with torch.no_grad():
         for path, m, k in weight_pairs(torch_model, keras_model):
-            if isinstance(m, nn.Conv2d): put(m.weight, k.kernel.numpy().transpose(3, 2, 0, 1), path)  # HWIO -> OIHW
-            elif isinstance(m, nn.BatchNorm2d):
-                put(m.weight, k.gamma.numpy(), path); put(m.bias, k.beta.numpy(), path)
-                put(m.running_mean, k.moving_mean.numpy(), path); put(m.running_var, k.moving_variance.numpy(), path)
-                m.eps, m.momentum = float(k.epsilon), round(1.0 - float(k.momentum), 12)
-            elif isinstance(m, nn.Linear): put(m.weight, k.kernel.numpy().T, path); put(m.bias, k.bias.numpy(), path)
+            bn = isinstance(m, nn.BatchNorm2d)
+            for leaf, t in _tensors(m, bn).items():
+                v = torch.from_numpy(np.ascontiguousarray(torch_layout(getattr(k, keras_name(f"{path}.{leaf}", bn)[1]).numpy())))
+                if v.shape != t.shape: raise ValueError(f"'{path}': PyTorch expects shape {tuple(t.shape)}, Keras gives {tuple(v.shape)}")
+                t.copy_(v)
+            if bn: m.eps, m.momentum = float(k.epsilon), round(1.0 - float(k.momentum), 12)
 
 # %% ../nbs/A4_twins_in_depth.ipynb #bfb1602f
 def _config(model, side):

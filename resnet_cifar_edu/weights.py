@@ -8,9 +8,26 @@ Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/a5_deployment.html.md"
 from __future__ import annotations
 import json
 from pathlib import Path
+import numpy as np
+from .data import CLASSES, CLASSES_ZH, CIFAR10_MEAN, CIFAR10_STD
+from .messages import Text
 
 # %% auto #0
-__all__ = ['CHECKPOINT_NAMES', 'find_checkpoint', 'read_meta', 'untrained_state']
+__all__ = ['META_KEY', 'TRAINING_META_KEY', 'OPTIMIZER_PREFIX', 'CHECKPOINT_NAMES', 'KERAS_ATTRS', 'KERAS_BN_ATTRS',
+           'CheckpointError', 'find_checkpoint', 'read_meta', 'write_weights', 'read_weights', 'model_config',
+           'keras_name', 'keras_layout', 'torch_layout', 'untrained_state']
+
+# %% ../nbs/A5_deployment.ipynb #b14d6cf2
+class CheckpointError(ValueError):
+    "A weights file that is missing, unreadable or not one of this kit's models; the message says which and why."
+
+META_KEY = "resnet_cifar_edu"    # header entry of shipped and exported weights: the metadata, as JSON
+TRAINING_META_KEY = "meta"       # header entry of a training checkpoint (the PyTorch twin's fit writes it)
+OPTIMIZER_PREFIX = "optimizer/"  # tensors of a training checkpoint that hold the optimizer's state, not weights
+
+def _sidecar(path: Path) -> Path:
+    "The JSON a training run writes beside a checkpoint: best.safetensors or best.weights.h5 → best.json."
+    return path.with_name(path.name.split(".")[0] + ".json")
 
 # %% ../nbs/A5_deployment.ipynb #68ed6fe2
 CHECKPOINT_NAMES = ("best.safetensors", "best.weights.h5", "last.safetensors", "last.weights.h5")  # in a run folder, best first
@@ -28,16 +45,74 @@ def read_meta(path) -> dict:
         from safetensors import safe_open
         try:
             with safe_open(str(path), framework="numpy") as f: header = f.metadata() or {}
-            raw = header.get("resnet_cifar_edu") or header.get("meta")
+            raw = header.get(META_KEY) or header.get(TRAINING_META_KEY)
         except Exception: pass  # not readable: the loader says why when the model is built
-    side = path.with_name(path.name.split(".")[0] + ".json")  # best.safetensors / best.weights.h5 → best.json
-    if raw is None and side.is_file(): raw = side.read_text()
+    if raw is None and _sidecar(path).is_file(): raw = _sidecar(path).read_text()
     try: return json.loads(raw) if raw else {}
     except json.JSONDecodeError: return {}
 
-# %% ../nbs/A5_deployment.ipynb #ab5eeb03
-import numpy as np
+# %% ../nbs/A5_deployment.ipynb #3f90d35e
+def write_weights(state: dict, meta: dict, path, dtype="float16"):
+    "Save `state` (name → numpy array) and `meta` (JSON-able) as a safetensors file; floats stored as `dtype`."
+    from safetensors.numpy import save
+    from resnet_cifar_edu.files import atomic_write
+    arrays = {k: np.array(v, dtype=dtype if np.issubdtype(np.asarray(v).dtype, np.floating) else None, order="C")
+              for k, v in state.items() if not k.endswith("num_batches_tracked")}  # a training counter, not a weight
+    with atomic_write(path) as f: f.write(save(arrays, metadata={META_KEY: json.dumps(meta)}))
+    return Path(path)
 
+def read_weights(path) -> tuple[dict, dict]:
+    "Load a safetensors weights file into `(state as float32 numpy arrays, meta)`, or raise `CheckpointError`."
+    from safetensors import safe_open
+    path = Path(path)
+    if not path.is_file(): raise CheckpointError(Text("ckpt_missing", path=path))
+    try:
+        with safe_open(str(path), framework="numpy") as f:
+            header = f.metadata() or {}
+            raw = header.get(META_KEY) or header.get(TRAINING_META_KEY)
+            state = {k: f.get_tensor(k) for k in f.keys() if not k.startswith(OPTIMIZER_PREFIX)}
+        state = {k: v.astype(np.float32) if v.dtype.kind == "f" else v for k, v in state.items()}
+    except Exception as e:
+        raise CheckpointError(Text("ckpt_unreadable", path=path, detail=f"{type(e).__name__}: {e}")) from None
+    if raw is None:
+        if not _sidecar(path).is_file(): raise CheckpointError(Text("ckpt_no_meta", path=path, side=_sidecar(path).name))
+        raw = _sidecar(path).read_text()
+    try: meta = json.loads(raw)
+    except json.JSONDecodeError as e: raise CheckpointError(Text("ckpt_bad_json", path=path, detail=e)) from None
+    return state, meta
+
+# %% ../nbs/A5_deployment.ipynb #206e6e58
+def model_config(meta: dict, state: dict | None = None) -> dict:
+    "Architecture, class names and normalisation from weights metadata, with defaults for what is missing."
+    rec = meta.get("recipe", {}) if isinstance(meta.get("recipe"), dict) else {}
+    classes = list(meta.get("classes") or meta.get("class_names") or CLASSES)
+    width = meta.get("width") or rec.get("width")
+    if width is None and state is not None and "stem.conv.weight" in state: width = state["stem.conv.weight"].shape[0]
+    return {"num_classes": len(classes), "width": int(width or 64), "stem": meta.get("stem") or rec.get("stem") or "cifar",
+            "classes": classes, "classes_zh": list(meta.get("classes_zh") or (CLASSES_ZH if classes == CLASSES else classes)),
+            "mean": tuple(meta.get("mean") or CIFAR10_MEAN), "std": tuple(meta.get("std") or CIFAR10_STD),
+            "size": int(meta.get("size", 32))}
+
+# %% ../nbs/A5_deployment.ipynb #a7e962ae
+KERAS_ATTRS = {"weight": "kernel", "bias": "bias", "running_mean": "moving_mean", "running_var": "moving_variance"}
+KERAS_BN_ATTRS = {**KERAS_ATTRS, "weight": "gamma", "bias": "beta"}  # BatchNorm's scale and shift
+
+def keras_name(name: str, batchnorm: bool) -> tuple:
+    "A PyTorch state name → `(Keras layer path, attribute)`, e.g. 'stem.bn.running_var' → ('stem.bn', 'moving_variance')."
+    path, leaf = name.rsplit(".", 1)
+    return path, (KERAS_BN_ATTRS if batchnorm else KERAS_ATTRS)[leaf]
+
+def keras_layout(a) -> np.ndarray:
+    "A PyTorch weight array in Keras's layout: convolution kernels OIHW → HWIO, dense (out, in) → (in, out), vectors as they are."
+    a = np.asarray(a)
+    return a.transpose(2, 3, 1, 0) if a.ndim == 4 else a.T if a.ndim == 2 else a
+
+def torch_layout(a) -> np.ndarray:
+    "A Keras weight array in PyTorch's layout: the inverse of `keras_layout`."
+    a = np.asarray(a)
+    return a.transpose(3, 2, 0, 1) if a.ndim == 4 else a.T if a.ndim == 2 else a
+
+# %% ../nbs/A5_deployment.ipynb #ab5eeb03
 def untrained_state(width=16, num_classes=10, seed=0, fc_scale=2.0) -> dict:
     "Random ResNet-18 weights (PyTorch names → float32 arrays), the same on every machine for the same `seed`."
     rng, state = np.random.default_rng(seed), {}

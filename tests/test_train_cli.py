@@ -1,6 +1,6 @@
 """`resnet-cifar train` end to end, in a subprocess as a user runs it: both frameworks on tiny data, resuming a
 finished run, resuming a run killed after its first checkpoint, and one-line errors for bad input."""
-import json, math, os, signal, subprocess, sys, time
+import json, math, os, re, signal, subprocess, sys, time
 from pathlib import Path
 import pytest
 from conftest import ROOT
@@ -49,6 +49,13 @@ def test_train_then_resume(framework, tiny_folder, tmp_path):
     assert meta["epoch"] == 2 and meta["recipe"]["width"] == 4 and meta["classes"][0] == "airplane"
     assert meta["framework"] == {"torch": "torch", "tf": "tensorflow"}[framework]
     assert not [p for p in out.iterdir() if p.name.startswith(".")], "temporary files left behind"
+    # the test line of `train` and `resnet-cifar evaluate` on the same checkpoint agree: one evaluation path
+    trained = re.search(r"test accuracy of the best checkpoint .*: (\d+\.\d+)%", so).group(1)
+    r = subprocess.run([sys.executable, "-m", "resnet_cifar_edu.cli", "evaluate", "--data", str(tiny_folder), "--weights", str(out),
+                        "--backend", framework, "--tta", "--out", str(tmp_path/"cm.png")], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"top-1 accuracy (\d+\.\d+)%", r.stdout).group(1) == trained, (so, r.stdout)
+    assert f"{json.loads((out/'test.json').read_text())['test_acc']:.2%}" == f"{trained}%"
 
     # the run is finished: resuming says so and trains nothing
     code, so, se = run("--framework", framework, *TINY, "--data", tiny_folder, "--out", out, "--resume", "--no-test")

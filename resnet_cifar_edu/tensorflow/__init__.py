@@ -6,7 +6,8 @@
 __all__ = []
 
 # %% ../../nbs/99_build.ipynb #f11ed09a
-import sys as _sys
+import os as _os, sys as _sys
+_os.environ.setdefault("KERAS_BACKEND", "tensorflow")  # Keras 3 runs on several backends; this half of the kit is TensorFlow (the one place that says so)
 if "triton" not in _sys.modules:
     if "tensorflow" in _sys.modules: _sys.modules["triton"] = None  # too late to load it safely: PyTorch runs without it
     elif "torch" in _sys.modules:

@@ -6,9 +6,6 @@
 __all__ = []
 
 # %% ../../nbs/A4_twins_in_depth.ipynb #d4fb4875
-import os
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")  # the layer calls a TensorFlow kernel directly
-
 import keras
 import tensorflow as tf
 from keras import layers

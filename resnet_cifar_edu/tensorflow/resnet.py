@@ -6,8 +6,7 @@
 __all__ = ['STEMS', 'ConvBN', 'BasicBlock', 'ResNet', 'resnet18', 'count_parameters', 'stage_summary']
 
 # %% ../../nbs/01_resnet.ipynb #b06cd53b
-import math, os
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")  # Keras 3 can run on several backends; this twin is the TensorFlow one
+import math
 
 import keras
 import numpy as np

@@ -11,7 +11,6 @@ from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 import h5py
 import keras
 import tensorflow as tf
@@ -20,10 +19,12 @@ from ..data import CIFAR10_MEAN, CIFAR10_STD, CLASSES
 from ..train import (Recipe, check_resume, checkpoint_meta, epoch_seed, format_epoch, log_epoch,
                                     metrics_from_probs, new_history, progress_bar, recipe_lr, resume_message,
                                     save_curves, save_history, write_json)
-from .augment import augment_batch, hflip, normalize
+from .augment import augment_batch, normalize
 from .resnet import resnet18
 from ..distributed import replica_batch
 from .distributed import Replica, agree, average_buffers, init_replica
+from .infer import predict_logits
+from ..inference import softmax
 
 # %% ../../nbs/A2_engineering_a_run.ipynb #583df98f
 @keras.saving.register_keras_serializable(package="resnet_cifar_edu")
@@ -95,16 +96,9 @@ def train_dataset(images, labels, recipe, num_classes=10, start_epoch=0):
 
 # %% ../../nbs/A2_engineering_a_run.ipynb #8f5f3cb2
 def predict_probs(model, images, batch_size=1000, tta=False, bf16=True):
-    "Class probabilities (N, classes) for uint8 `images` (N, H, W, C); with `tta`, averaged with the mirrored images'."
-    prep = lambda b: normalize(tf.cast(b, tf.float32) / 255, CIFAR10_MEAN, CIFAR10_STD)
-    ds = tf.data.Dataset.from_tensor_slices(np.ascontiguousarray(images)).batch(batch_size).map(prep)
-    # a plain call, not model.predict: under tf.distribute, predict would split the images over the workers
-    forward = tf.function(lambda b: tf.cast(model(b, training=False), tf.float32), jit_compile=bool(model.jit_compile))
-    def probs(d):
-        logits = np.concatenate([forward(b).numpy() for b in d]).astype(np.float64)
-        e = np.exp(logits - logits.max(1, keepdims=True)); return e / e.sum(1, keepdims=True)
-    p = probs(ds)
-    return (p + probs(ds.map(hflip))) / 2 if tta else p
+    "Class probabilities (N, classes) for uint8 `images` (N, H, W, C) through the inference twin's `predict_logits` (the model's own precision: `bf16` is set when it is built); with `tta`, averaged with the mirrored images'."
+    p = softmax(predict_logits(model, images, CIFAR10_MEAN, CIFAR10_STD, batch_size))
+    return (p + softmax(predict_logits(model, images[:, :, ::-1], CIFAR10_MEAN, CIFAR10_STD, batch_size))) / 2 if tta else p
 
 def evaluate(model, images, labels, batch_size=1000, tta=False, bf16=True) -> dict:
     "Accuracy and cross-entropy of `model` on uint8 `images` and integer `labels`: `{'loss': ..., 'acc': ...}`."

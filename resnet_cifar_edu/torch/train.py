@@ -19,10 +19,13 @@ from ..data import CIFAR10_MEAN, CIFAR10_STD, CLASSES, open_permissions
 from ..train import (Recipe, check_resume, checkpoint_meta, epoch_seed, format_epoch, log_epoch,
                                     metrics_from_probs, new_history, progress_bar, recipe_lr, resume_message,
                                     save_curves, save_history, write_json)
-from .augment import augment_batch, hflip, normalize
+from .augment import augment_batch, normalize
 from .resnet import resnet18
 from ..distributed import shard
 from .distributed import all_reduce_sum, average_buffers, barrier, ddp_wrap, init_replica, shutdown
+from ..weights import OPTIMIZER_PREFIX, TRAINING_META_KEY
+from .infer import predict_logits
+from ..inference import softmax
 
 # %% ../../nbs/A2_engineering_a_run.ipynb #b0d3afd2
 def default_device() -> torch.device:
@@ -116,33 +119,25 @@ def train_epoch(model, optimizer, images, labels, recipe, epoch, steps, total_st
     return loss_sum.item() / seen, correct.item() / seen, seen, time.perf_counter() - t0
 
 # %% ../../nbs/A2_engineering_a_run.ipynb #89318879
-@torch.no_grad()
 def predict_probs(model, images, batch_size=1000, tta=False, bf16=True):
-    "Class probabilities (N, classes) for uint8 `images` (N, H, W, C); with `tta`, averaged with the mirrored images'."
-    device = next(model.parameters()).device
+    "Class probabilities (N, classes) for uint8 `images` (N, H, W, C) through the inference twin's `predict_logits` (bf16 if `bf16`); with `tta`, averaged with the mirrored images'."
     model.eval()
-    out = []
-    for i in range(0, len(images), batch_size):
-        x = to_float(torch.as_tensor(np.ascontiguousarray(images[i:i + batch_size])).to(device))
-        x = normalize(x, CIFAR10_MEAN, CIFAR10_STD).contiguous(memory_format=torch.channels_last)
-        with autocast(device, bf16):
-            p = model(x).float().softmax(1)
-            if tta: p = (p + model(hflip(x)).float().softmax(1)) / 2
-        out.append(p.cpu())
-    return torch.cat(out).numpy() if out else np.zeros((0, 0), np.float32)
+    with autocast(next(model.parameters()).device, bf16):
+        p = softmax(predict_logits(model, images, CIFAR10_MEAN, CIFAR10_STD, batch_size))
+        return (p + softmax(predict_logits(model, images[:, :, ::-1], CIFAR10_MEAN, CIFAR10_STD, batch_size))) / 2 if tta else p
 
 def evaluate(model, images, labels, batch_size=1000, tta=False, bf16=True) -> dict:
     "Accuracy and cross-entropy of `model` on uint8 `images` and integer `labels`: `{'loss': ..., 'acc': ...}`."
     return metrics_from_probs(predict_probs(model, images, batch_size, tta, bf16), labels)
 
 # %% ../../nbs/A2_engineering_a_run.ipynb #4129b1bf
-_OPT = "optimizer/"
+_OPT = OPTIMIZER_PREFIX  # the header entries and tensor names are defined once, in resnet_cifar_edu.weights (appendix A5)
 
 def save_checkpoint(path, model, optimizer=None, meta=None):
     "Write the weights of `model` (plus `optimizer` state) and JSON-able `meta` to a safetensors file, atomically."
     path = Path(path)
     tensors = {k: v.detach().to("cpu").contiguous() for k, v in model.state_dict().items()}
-    header = {"format": "resnet_cifar_edu.torch", "meta": json.dumps(meta or {})}
+    header = {"format": "resnet_cifar_edu.torch", TRAINING_META_KEY: json.dumps(meta or {})}
     if optimizer is not None:
         sd, extra = optimizer.state_dict(), {}
         for pid, state in sd["state"].items():
@@ -169,7 +164,7 @@ def read_checkpoint_meta(path) -> dict:
     if not path.is_file(): raise FileNotFoundError(f"no checkpoint at '{path}'")
     try:
         with safe_open(str(path), framework="pt") as f: header = f.metadata() or {}
-        return json.loads(header.get("meta", "{}"))
+        return json.loads(header.get(TRAINING_META_KEY, "{}"))
     except Exception as e:
         raise ValueError(f"'{path}' is not a safetensors checkpoint of this kit ({type(e).__name__}: {e})") from None
 

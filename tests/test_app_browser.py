@@ -3,40 +3,19 @@
 The server is started and stopped here, by its own PID (and those of the kernels it started), with bounded waits.
 Every request for anything outside the server is blocked, so a pass also shows that the page works offline.
 Screenshots go to test-output/app_browser/ (git-ignored); the time from page load to the first result is printed."""
-import os, re, signal, socket, subprocess, time
-from pathlib import Path
+import os, re, socket, subprocess, time
 import numpy as np
 import pytest
 from conftest import ROOT, BIN
+from browser import CHROMIUM, free_port as _free_port, launch, stop as _stop, upload as _upload
 from resnet_cifar_edu.messages import english_left
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 OUT = ROOT/"test-output"/"app_browser"
 SERVER_START_S, PAGE_S, TF_LOAD_S = 60, 120, 120  # upper bounds of the waits, in seconds
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing: `make browser-deps` installs "
                                                                  "Debian's chromium and fonts-noto-cjk")]
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0)); return s.getsockname()[1]
-
-def _stop(proc, timeout=20):
-    "SIGTERM the server (Voilà then shuts its kernels down); SIGKILL whatever it started that is still alive."
-    import psutil
-    try: family = psutil.Process(proc.pid).children(recursive=True)
-    except psutil.NoSuchProcess: family = []
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try: proc.wait(timeout)
-        except subprocess.TimeoutExpired: proc.kill(); proc.wait(10)
-    for child in family:  # kernels run in sessions of their own, so they are tracked by PID
-        try: child.wait(5)
-        except psutil.TimeoutExpired: child.kill()
-        except psutil.NoSuchProcess: pass
 
 @pytest.fixture(scope="module")
 def voila_url(tmp_path_factory):
@@ -83,12 +62,6 @@ def _pictures(tmp_path):
     with open(huge, "wb") as f: f.truncate(60 * 2**20)  # sparse: larger than the websocket's message limit
     return good, expected, text, huge
 
-def _upload(page, *paths):
-    "ipywidgets 8 keeps the FileUpload's <input type=file> out of the page: click its button and answer the chooser."
-    with page.expect_file_chooser(timeout=10_000) as chooser:
-        page.locator(".widget-upload").click()
-    chooser.value.set_files([str(p) for p in paths])
-
 def _percentages(card) -> list:
     return [float(t.rstrip("%")) for t in card.locator(".rce-pct").all_inner_texts()]
 
@@ -100,7 +73,7 @@ def test_voila_app_in_chromium(voila_url, tmp_path):
     OUT.mkdir(parents=True, exist_ok=True)
     blocked = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        browser = launch(pw)
         try:
             page = browser.new_page(viewport={"width": 900, "height": 1000})
             page.route(re.compile(r"^(?!" + re.escape(url) + ")"), lambda route: (blocked.append(route.request.url), route.abort()))

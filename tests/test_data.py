@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 from conftest import ROOT
 from resnet_cifar_edu.data import (CLASSES, DataError, load_cifar10, load_dataset, load_image_folder,
-                                   train_val_split, find_cifar10_jpeg, cache_dir)
+                                   train_val_split, cache_dir)
 
 def test_official_archive_layout(tiny_archive):
     with tarfile.open(tiny_archive) as tf:

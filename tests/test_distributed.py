@@ -1,7 +1,6 @@
 """Training on two processes on localhost, as `torchrun` and `tf.distribute` run it on a cluster: the processes train on
 disjoint shares that cover the data, end with identical weights, and their checkpoint resumes in a single process."""
 import json, os, subprocess, sys
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -21,12 +21,10 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 import pytest, yaml
 from conftest import ROOT, BIN
+from browser import CHROMIUM, launch
 
 NBS = ROOT/"nbs"
 OUT = ROOT/"test-output"/"docs"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 PROC_TIMEOUT_S, ONE_NB_TIMEOUT_S = 900, 300
 BROWSER_PAGES = ["index.ipynb", "01_resnet.ipynb"]  # the landing page and a chapter with API docs (show_doc output)
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)")
@@ -475,7 +473,7 @@ def test_pages_open_in_chromium(html_pages, pages):
     assert not missing, f"no HTML for {missing} (see test_nbdev_proc_nbs_succeeds / test_processed_pages_convert_to_html)"
     problems, shots = [], []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        browser = launch(pw)
         try:
             page = browser.new_page(viewport={"width": 1100, "height": 900})
             page.route(re.compile(r"^(?!file:)"), lambda route: route.abort())  # offline: CDN scripts are blocked
@@ -504,7 +502,6 @@ def test_pages_open_in_chromium(html_pages, pages):
 def test_every_chapter_has_summary_exercises_and_colab():
     "Chapters 00-08: a Summary and an Exercises heading, an Open-in-Colab badge for this very notebook (the repository"
     " in pyproject.toml), and a first code cell that installs the kit only inside Colab (tools/colab.py writes both)."
-    sys.path.insert(0, str(ROOT/"tools"))
     from colab import colab_url
     problems = []
     for p in sorted(NBS.glob("0[0-8]_*.ipynb")):

@@ -1,5 +1,5 @@
 """The inference API on awkward and hostile input, backend parity, and exported models run without the kit."""
-import io, json, pickle
+import io, pickle
 import numpy as np
 import pytest
 from PIL import Image

@@ -2,7 +2,6 @@
 model card, the built wheel carries it and no images, and (with the real data present) `resnet-cifar evaluate`
 reproduces the card's test accuracy."""
 import hashlib, json, re, subprocess, sys, zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -1,5 +1,5 @@
 """The repository is in sync with its source: package and notebooks (nbdev), README and index.ipynb, CI and README."""
-import filecmp, re, shutil, subprocess, sys
+import filecmp, re, shutil, subprocess
 from pathlib import Path
 from conftest import ROOT, BIN
 
@@ -24,7 +24,6 @@ def test_nbdev_export_and_clean_leave_no_diff(tmp_path):
     assert not changed, "run `nbdev-export` and `nbdev-clean`, then commit; they still change: " + ", ".join(changed)
 
 def test_readme_matches_index_notebook():
-    sys.path.insert(0, str(ROOT/"tools"))
     from make_readme import render
     assert (ROOT/"README.md").read_text(encoding="utf-8") == render(), "README.md is out of date: run `make readme`"
 
@@ -76,7 +75,6 @@ def test_make_lab_opens_the_course_from_the_demo_environment():
 
 # ------------------------------------------------------------------------------- the Chinese README and the glossary
 def _readme_zh():
-    sys.path.insert(0, str(ROOT/"tools"))
     import make_readme
     return make_readme
 

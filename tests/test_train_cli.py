@@ -1,6 +1,6 @@
 """`resnet-cifar train` end to end, in a subprocess as a user runs it: both frameworks on tiny data, resuming a
 finished run, resuming a run killed after its first checkpoint, and one-line errors for bad input."""
-import json, math, os, re, signal, subprocess, sys, time
+import json, math, re, signal, subprocess, sys, time
 from pathlib import Path
 import pytest
 from conftest import ROOT

@@ -1,6 +1,5 @@
 """The twin contract: resnet, augment, train, infer and distributed have the same public names and signatures in PyTorch
 and TensorFlow, except the framework-only names listed, each with its reason, in resnet_cifar_edu.twins."""
-import pytest
 from resnet_cifar_edu import twins
 
 def test_the_twins_keep_the_contract():

@@ -5,13 +5,12 @@ usage: python tools/demo_screenshot.py [--out nbs/images/demo.png] [IMAGE ...]
 
 Without IMAGE arguments it uploads the first test picture of three CIFAR-10 classes from the local data (the same
 picture every time, not the ones the model gets right). It uses the server and browser helpers of
-tests/test_app_browser.py, so the page it shows is the one the browser test checks."""
+tools/browser.py, as the browser test does, so the page it shows is the one the test checks."""
 import argparse, os, re, socket, subprocess, sys, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT/"tests"))
-from test_app_browser import BIN, CHROMIUM, CHROMIUM_ARGS, _free_port, _stop, _upload  # noqa: E402
+from browser import BIN, free_port as _free_port, launch, stop as _stop, upload as _upload
 
 def default_pictures():
     from resnet_cifar_edu.data import find_cifar10_jpeg
@@ -40,7 +39,7 @@ def main(argv=None):
                 time.sleep(0.3)
         url = f"http://127.0.0.1:{port}/"
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            browser = launch(pw)
             try:
                 page = browser.new_page(viewport={"width": 900, "height": 1000})
                 page.route(re.compile(r"^(?!" + re.escape(url) + ")"), lambda route: route.abort())

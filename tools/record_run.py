@@ -8,11 +8,10 @@ and without flip test-time augmentation. Writes nbs/results/NAME.json (recipe, h
 per-class accuracy, time, machine) and copies the run's curves.png to nbs/images/NAME_curves.png. This is how runs
 that are not shipped (the TensorFlow run trained with the shipped model's recipe) get into the results table;
 the shipped model itself is measured by tools/ship_model.py."""
-import argparse, json, os, platform, shutil, sys, time
+import argparse, json, os, platform, shutil, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT)); sys.path.insert(0, str(ROOT/"tools"))
 
 from ship_model import cpu_name
 from resnet_cifar_edu.data import load_dataset

@@ -7,13 +7,12 @@ weights as fp16 safetensors with the metadata `Classifier` needs, then measures 
 `Classifier.from_checkpoint(...).predict_proba`, on the test split of DATA with both backends, with and without flip
 test-time augmentation. The numbers go into `model_card.json` and `MODEL_CARD.md` beside the weights, with the file's
 sha256. Nothing is estimated: every number in the card is computed here or read from the run's own history."""
-import argparse, hashlib, json, platform, os, shutil, sys, time
+import argparse, hashlib, json, platform, os, shutil, time
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from resnet_cifar_edu.data import CLASSES, CLASSES_ZH, CIFAR10_MEAN, CIFAR10_STD, load_dataset
 from resnet_cifar_edu.evaluate import evaluation_report

@@ -8,12 +8,11 @@ their top probability (bins 0.1 wide), and picks the threshold as the upper edge
 is below `--target`: below that top probability the model is right less often than not. Writes
 nbs/results/unsure_threshold.json (method, bins, threshold, share of images flagged, machine).
 """
-import argparse, json, os, sys, time
+import argparse, json, os, time
 from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT)); sys.path.insert(0, str(ROOT/"tools"))
 from ship_model import cpu_name
 from resnet_cifar_edu.data import get_cifar10, load_dataset, train_val_split
 from resnet_cifar_edu.inference import Classifier

@@ -14,12 +14,13 @@ from pathlib import Path
 import numpy as np
 
 from .data import CLASSES, atomic_write
+from .weights import CHECKPOINT_SUFFIX
 
 # %% auto #0
 __all__ = ['PRESETS', 'HISTORY_KEYS', 'Recipe', 'recipe_fields', 'get_recipe', 'parse_override', 'one_cycle_lr', 'recipe_lr',
            'new_history', 'log_epoch', 'format_epoch', 'write_json', 'read_json', 'save_history', 'plot_history',
-           'save_curves', 'checkpoint_meta', 'epoch_seed', 'resume_message', 'check_resume', 'metrics_from_probs',
-           'progress_bar']
+           'save_curves', 'checkpoint_meta', 'epoch_seed', 'resume_message', 'end_of_epoch', 'check_resume',
+           'metrics_from_probs', 'progress_bar']
 
 # %% ../nbs/A2_engineering_a_run.ipynb #138773fe
 @dataclass
@@ -193,6 +194,23 @@ def epoch_seed(seed, epoch) -> int:
 def resume_message(path, done, epochs) -> str:
     if done >= epochs: return f"'{path}' has finished all {epochs} epochs; nothing to resume (ask for more epochs to continue)."
     return f"Resuming from '{path}': {done} of {epochs} epochs done, continuing with epoch {done + 1}."
+
+# %% ../nbs/A2_engineering_a_run.ipynb #8f860a4c
+def end_of_epoch(recipe, out, history, best, epoch, classes, framework, val, train_loss, train_acc, lr, seconds, images, save) -> tuple:
+    "Log epoch `epoch` (0-based), write best/last checkpoints via `save(path, with_optimizer, meta)`, their JSON, history and curves; returns (best, last meta)."
+    out, suffix = Path(out), CHECKPOINT_SUFFIX[framework]
+    log_epoch(history, epoch=epoch + 1, train_loss=train_loss, train_acc=train_acc, val_loss=val["loss"], val_acc=val["acc"],
+              lr=lr, seconds=seconds, images_per_sec=images / seconds)
+    metrics = {"val_loss": val["loss"], "val_acc": val["acc"]}
+    if val["acc"] > best:
+        best = val["acc"]
+        meta = checkpoint_meta(recipe, epoch + 1, history, best, classes, framework, metrics)
+        save(out/f"best{suffix}", False, meta); write_json(out/"best.json", meta)
+    meta = checkpoint_meta(recipe, epoch + 1, history, best, classes, framework, metrics)
+    save(out/f"last{suffix}", True, meta); write_json(out/"last.json", meta)
+    save_history(history, out)
+    save_curves(history, out/"curves.png", f"ResNet-18 width {recipe.width}, {'PyTorch' if framework == 'torch' else 'Keras'}")
+    return best, meta
 
 # %% ../nbs/A2_engineering_a_run.ipynb #389d7e2a
 def check_resume(meta, recipe, classes, framework):

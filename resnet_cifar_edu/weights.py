@@ -13,9 +13,9 @@ from .data import CLASSES, CLASSES_ZH, CIFAR10_MEAN, CIFAR10_STD
 from .messages import Text
 
 # %% auto #0
-__all__ = ['META_KEY', 'TRAINING_META_KEY', 'OPTIMIZER_PREFIX', 'CHECKPOINT_NAMES', 'KERAS_ATTRS', 'KERAS_BN_ATTRS',
-           'CheckpointError', 'find_checkpoint', 'read_meta', 'write_weights', 'read_weights', 'model_config',
-           'keras_name', 'keras_layout', 'torch_layout', 'untrained_state']
+__all__ = ['META_KEY', 'TRAINING_META_KEY', 'OPTIMIZER_PREFIX', 'CHECKPOINT_SUFFIX', 'CHECKPOINT_NAMES', 'KERAS_ATTRS',
+           'KERAS_BN_ATTRS', 'CheckpointError', 'find_checkpoint', 'read_meta', 'write_weights', 'read_weights',
+           'model_config', 'keras_name', 'keras_layout', 'torch_layout', 'untrained_state']
 
 # %% ../nbs/A5_deployment.ipynb #b14d6cf2
 class CheckpointError(ValueError):
@@ -30,7 +30,8 @@ def _sidecar(path: Path) -> Path:
     return path.with_name(path.name.split(".")[0] + ".json")
 
 # %% ../nbs/A5_deployment.ipynb #68ed6fe2
-CHECKPOINT_NAMES = ("best.safetensors", "best.weights.h5", "last.safetensors", "last.weights.h5")  # in a run folder, best first
+CHECKPOINT_SUFFIX = {"torch": ".safetensors", "tensorflow": ".weights.h5"}  # a training checkpoint of each framework
+CHECKPOINT_NAMES = tuple(w + s for w in ("best", "last") for s in CHECKPOINT_SUFFIX.values())  # in a run folder, best first
 
 def find_checkpoint(path) -> Path:
     "`path` if it is not a folder; in a training run's folder, its best checkpoint (either framework), else its last."

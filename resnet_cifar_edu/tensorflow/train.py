@@ -16,9 +16,8 @@ import keras
 import tensorflow as tf
 
 from ..data import CIFAR10_MEAN, CIFAR10_STD, CLASSES
-from ..train import (Recipe, check_resume, checkpoint_meta, epoch_seed, format_epoch, log_epoch,
-                                    metrics_from_probs, new_history, progress_bar, recipe_lr, resume_message,
-                                    save_curves, save_history, write_json)
+from ..train import (Recipe, check_resume, end_of_epoch, epoch_seed, format_epoch, metrics_from_probs,
+                                    new_history, progress_bar, recipe_lr, resume_message, write_json)
 from .augment import augment_batch, normalize
 from .resnet import resnet18
 from ..distributed import replica_batch
@@ -200,16 +199,9 @@ class EpochCheckpoint(keras.callbacks.Callback):
         secs = time.perf_counter() - self.t0
         r = self.recipe
         val = evaluate(self.model, *self.val, r.eval_batch_size, False, r.bf16)
-        log_epoch(self.history, epoch=epoch + 1, train_loss=float(logs["loss"]), train_acc=float(logs["acc"]),
-                  val_loss=val["loss"], val_acc=val["acc"], lr=current_lr(self.model), seconds=secs, images_per_sec=self.seen / secs)
-        metrics = {"val_loss": val["loss"], "val_acc": val["acc"]}
-        if val["acc"] > self.best:
-            self.best = val["acc"]
-            meta = checkpoint_meta(r, epoch + 1, self.history, self.best, self.classes, "tensorflow", metrics)
-            save_checkpoint(self.out/"best.weights.h5", self.model, None, meta); write_json(self.out/"best.json", meta)
-        self.meta = checkpoint_meta(r, epoch + 1, self.history, self.best, self.classes, "tensorflow", metrics)
-        save_checkpoint(self.out/"last.weights.h5", self.model, self.model.optimizer, self.meta); write_json(self.out/"last.json", self.meta)
-        save_history(self.history, self.out); save_curves(self.history, self.out/"curves.png", f"ResNet-18 width {r.width}, Keras")
+        def save(path, with_optimizer, meta): save_checkpoint(path, self.model, self.model.optimizer if with_optimizer else None, meta)
+        self.best, self.meta = end_of_epoch(r, self.out, self.history, self.best, epoch, self.classes, "tensorflow", val, float(logs["loss"]),
+                                            float(logs["acc"]), current_lr(self.model), secs, self.seen, save)
         if self.log: self.log(format_epoch(self.history, r.epochs))
 
 # %% ../../nbs/A2_engineering_a_run.ipynb #8925efbe

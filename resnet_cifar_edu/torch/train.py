@@ -16,9 +16,8 @@ from safetensors import safe_open
 from safetensors.torch import save_file
 
 from ..data import CIFAR10_MEAN, CIFAR10_STD, CLASSES, open_permissions
-from ..train import (Recipe, check_resume, checkpoint_meta, epoch_seed, format_epoch, log_epoch,
-                                    metrics_from_probs, new_history, progress_bar, recipe_lr, resume_message,
-                                    save_curves, save_history, write_json)
+from ..train import (check_resume, end_of_epoch, epoch_seed, format_epoch, metrics_from_probs,
+                                    new_history, progress_bar, recipe_lr, resume_message, write_json)
 from .augment import augment_batch, normalize
 from .resnet import resnet18
 from ..distributed import shard
@@ -207,19 +206,10 @@ def _resume_state(out, resume, model, optimizer, recipe, classes, device, replic
     return start, history, best
 
 def _end_of_epoch(model, optimizer, recipe, out, classes, history, best, epoch, loss, acc, seen, secs, val_images, val_labels):
-    "Validate, log the epoch, write the best/last checkpoints, history and curves into `out`; returns (best, last checkpoint's meta)."
+    "Validate, then the shared bookkeeping (`end_of_epoch`) with this twin's checkpoint writer; returns (best, last checkpoint's meta)."
     val = evaluate(model, val_images, val_labels, recipe.eval_batch_size, False, recipe.bf16)
-    log_epoch(history, epoch=epoch + 1, train_loss=loss, train_acc=acc, val_loss=val["loss"], val_acc=val["acc"],
-              lr=optimizer.param_groups[0]["lr"], seconds=secs, images_per_sec=seen / secs)
-    metrics = {"val_loss": val["loss"], "val_acc": val["acc"]}
-    if val["acc"] > best:
-        best = val["acc"]
-        meta = checkpoint_meta(recipe, epoch + 1, history, best, classes, "torch", metrics)
-        save_checkpoint(out/"best.safetensors", model, None, meta); write_json(out/"best.json", meta)
-    meta = checkpoint_meta(recipe, epoch + 1, history, best, classes, "torch", metrics)
-    save_checkpoint(out/"last.safetensors", model, optimizer, meta); write_json(out/"last.json", meta)
-    save_history(history, out); save_curves(history, out/"curves.png", f"ResNet-18 width {recipe.width}, PyTorch")
-    return best, meta
+    def save(path, with_optimizer, meta): save_checkpoint(path, model, optimizer if with_optimizer else None, meta)
+    return end_of_epoch(recipe, out, history, best, epoch, classes, "torch", val, loss, acc, optimizer.param_groups[0]["lr"], secs, seen, save)
 
 def _final_tta(model, recipe, out, history, meta, val_images, val_labels, say):
     "Evaluate the final model with flip test-time augmentation, add the accuracy to `last.json` and say it."

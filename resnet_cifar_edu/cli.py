@@ -74,6 +74,7 @@ def add_train_parser(sub):
     p.add_argument("--batch-size", type=int, help="images per step (overrides the preset)")
     p.add_argument("--lr", type=float, help="peak learning rate (overrides the preset)")
     p.add_argument("--width", type=int, help="channels of the first stage; 64 is the standard ResNet-18 (overrides the preset)")
+    p.add_argument("--init-from", metavar="WEIGHTS", help="start from these weights (the shipped model, or a PyTorch run's .safetensors or folder) with a fresh schedule")
     p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                    help="override any recipe field, e.g. --set label_smoothing=0.2 --set cutout=8 (repeatable)")
     p.add_argument("--val", type=int, help="validation images held out of the training split (default: 5000, or 10%% of smaller sets)")
@@ -100,8 +101,11 @@ def run_recipe(args) -> Recipe:
     out = Path(args.out)
     if out.exists() and not out.is_dir(): raise CLIError(f"--out '{out}' is a file; give a folder for the run")
     overrides = dict(parse_override(s) for s in args.set)
-    for name in ("epochs", "batch_size", "lr", "width"):
+    for name in ("epochs", "batch_size", "lr", "width", "init_from"):
         if getattr(args, name) is not None: overrides[name] = getattr(args, name)
+    if args.init_from and args.width is None:  # the network must have the width of the weights it starts from
+        from resnet_cifar_edu.weights import find_checkpoint, model_config, read_meta
+        overrides["width"] = model_config(read_meta(find_checkpoint(args.init_from)))["width"]
     meta = read_json(out/"last.json") if (out/"last.json").is_file() else None
     if meta is not None:
         fw = {"torch": "torch", "tensorflow": "tf"}.get(meta.get("framework"), meta.get("framework"))

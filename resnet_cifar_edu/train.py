@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 
 from .data import CLASSES, atomic_write
-from .weights import CHECKPOINT_SUFFIX
+from .weights import CHECKPOINT_SUFFIX, find_checkpoint, read_weights
 
 # %% auto #0
 __all__ = ['PRESETS', 'HISTORY_KEYS', 'Recipe', 'recipe_fields', 'get_recipe', 'parse_override', 'one_cycle_lr', 'recipe_lr',
            'new_history', 'log_epoch', 'format_epoch', 'write_json', 'read_json', 'save_history', 'plot_history',
-           'save_curves', 'checkpoint_meta', 'epoch_seed', 'resume_message', 'end_of_epoch', 'check_resume',
-           'metrics_from_probs', 'progress_bar']
+           'save_curves', 'checkpoint_meta', 'epoch_seed', 'resume_message', 'initial_weights', 'end_of_epoch',
+           'check_resume', 'metrics_from_probs', 'progress_bar']
 
 # %% ../nbs/A2_engineering_a_run.ipynb #138773fe
 @dataclass
@@ -50,6 +50,7 @@ class Recipe:
     xla: bool = False            # TensorFlow: jit_compile the training step with XLA
     eval_batch_size: int = 1000
     seed: int = 0
+    init_from: str = ""          # start from these weights (a .safetensors file or a PyTorch run folder), fresh schedule; "": random
 
     def __post_init__(self): _check_recipe(self)
 
@@ -184,8 +185,10 @@ def save_curves(history, path, title=None):
 # %% ../nbs/A2_engineering_a_run.ipynb #94a64755
 def checkpoint_meta(recipe, epoch, history, best_val_acc, classes, framework, metrics=None) -> dict:
     "The metadata stored with every checkpoint."
-    return {"framework": framework, "epoch": int(epoch), "recipe": asdict(recipe), "classes": list(classes),
+    meta = {"framework": framework, "epoch": int(epoch), "recipe": asdict(recipe), "classes": list(classes),
             "best_val_acc": float(best_val_acc), "metrics": dict(metrics or {}), "history": history}
+    if recipe.init_from: meta["lineage"] = initial_weights(recipe.init_from)[1]
+    return meta
 
 def epoch_seed(seed, epoch) -> int:
     "Seed of the shuffling and augmentation of `epoch`: a resumed run sees the same batches it would have seen."
@@ -194,6 +197,20 @@ def epoch_seed(seed, epoch) -> int:
 def resume_message(path, done, epochs) -> str:
     if done >= epochs: return f"'{path}' has finished all {epochs} epochs; nothing to resume (ask for more epochs to continue)."
     return f"Resuming from '{path}': {done} of {epochs} epochs done, continuing with epoch {done + 1}."
+
+# %% ../nbs/A2_engineering_a_run.ipynb #20fa29d0
+import functools, hashlib
+
+@functools.lru_cache(maxsize=8)
+def initial_weights(path: str) -> tuple:
+    "`(state in PyTorch names, lineage)` of the weights a run starts from: a .safetensors file, or a PyTorch run folder's best."
+    p = find_checkpoint(path)
+    if not p.name.endswith(".safetensors"):
+        raise ValueError(f"init_from takes a .safetensors file (the shipped model, or a PyTorch run's checkpoint), not '{p}'")
+    state, meta = read_weights(p)
+    parent = {"weights": p.name, "sha256": hashlib.sha256(p.read_bytes()).hexdigest(), "epochs": meta.get("epoch"),
+              "val_acc": meta.get("best_val_acc", meta.get("val_acc")), "description": meta.get("description")}
+    return state, [*meta.get("lineage", []), {k: v for k, v in parent.items() if v is not None}]
 
 # %% ../nbs/A2_engineering_a_run.ipynb #8f860a4c
 def end_of_epoch(recipe, out, history, best, epoch, classes, framework, val, train_loss, train_acc, lr, seconds, images, save) -> tuple:

@@ -122,3 +122,32 @@ def test_bad_input_gives_one_line_errors(tiny_folder, tmp_path):
     assert code == 1 and "resume it with --framework torch" in se
     code, so, se = run("--framework", "jax", "--data", tiny_folder, "--out", out)  # argparse's own check
     assert code == 2 and "invalid choice: 'jax'" in se
+
+def test_init_from_starts_from_the_given_weights(tiny_folder, tmp_path):
+    "A warm restart: the new run starts from the given weights (here with a negligible learning rate, so they barely move)"
+    " and records their lineage; the Keras twin starts from the same PyTorch file."
+    import hashlib, numpy as np
+    from resnet_cifar_edu.weights import keras_layout, read_weights
+    a = tmp_path/"a"
+    code, so, se = run("--framework", "torch", *TINY, "--epochs", 1, "--data", tiny_folder, "--out", a, "--no-test")
+    assert code == 0, se
+    start = read_weights(a/"best.safetensors")[0]["stem.conv.weight"]
+    for framework in FRAMEWORKS:
+        b = tmp_path/f"b-{framework}"
+        code, so, se = run("--framework", framework, *TINY, "--epochs", 1, "--data", tiny_folder, "--out", b, "--no-test",
+                           "--init-from", a, "--set", "lr=1e-9")
+        assert code == 0, se
+        assert "starting from the weights" in so
+        lineage = json.loads((b/"last.json").read_text())["lineage"]
+        assert lineage[-1]["sha256"] == hashlib.sha256((a/"best.safetensors").read_bytes()).hexdigest() and lineage[-1]["epochs"] == 1
+        if framework == "torch": got = read_weights(b/"last.safetensors")[0]["stem.conv.weight"]
+        else:
+            from resnet_cifar_edu.inference import Classifier
+            got = Classifier.from_checkpoint(b, "tf").model.get_layer("stem").conv.kernel.numpy()
+            start = keras_layout(start)
+        np.testing.assert_allclose(got, start, atol=1e-4)
+        start = read_weights(a/"best.safetensors")[0]["stem.conv.weight"]
+    # weights of another width are refused in one line
+    code, so, se = run("--framework", "torch", *TINY, "--epochs", 1, "--data", tiny_folder, "--out", tmp_path/"c", "--no-test",
+                       "--init-from", a, "--width", "8")
+    assert code == 1 and "Traceback" not in se and "the model has shape" in se, se

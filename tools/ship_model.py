@@ -51,6 +51,7 @@ def main(argv=None):
                  "classes": list(run_meta["classes"]), "classes_zh": list(CLASSES_ZH) if list(run_meta["classes"]) == list(CLASSES) else list(run_meta["classes"]),
                  "mean": list(CIFAR10_MEAN), "std": list(CIFAR10_STD), "framework": "torch", "recipe": recipe,
                  "epoch": epoch, "val_acc": run_meta["best_val_acc"]}
+    if run_meta.get("lineage"): ship_meta["lineage"] = run_meta["lineage"]  # the weights this run started from (--init-from)
     args.dest.mkdir(parents=True, exist_ok=True)
     weights = write_weights(state, ship_meta, args.dest/f"{NAME}.safetensors", dtype="float16")
 
@@ -83,7 +84,7 @@ def main(argv=None):
             "val_acc_tta_last_epoch": json.loads((args.run/"last.json").read_text()).get("metrics", {}).get("val_acc_tta"),
             "train_seconds": float(sum(history["seconds"])), "wall_seconds": args.wall_seconds, "machine": args.machine,
             "software": {"python": platform.python_version(), "torch": __import__("torch").__version__},
-            "test": results, "history": history}
+            "test": results, "history": history, "lineage": run_meta.get("lineage", [])}
     (args.dest/"model_card.json").write_text(json.dumps(card, indent=1) + "\n")
     (args.dest/"MODEL_CARD.md").write_text(model_card_md(card) + "\n")
     if (args.run/"curves.png").is_file():  # the landing page shows the shipped model's training curves
@@ -105,6 +106,8 @@ def model_card_md(c) -> str:
         f"{r['label_smoothing']}, random crop (pad {r['padding']}, {r['pad_mode']}) and horizontal flip"
         + (f", Cutout {r['cutout']}" if r.get("cutout") else "") + f", bf16 autocast, channels_last{', torch.compile' if r.get('compile') else ''}, seed {r['seed']}",
         f"- **Checkpoint**: the best epoch on the validation images (epoch {c['best_epoch']} of {c['epochs']})",
+        f"- **Started from**: " + ("random initialisation" if not c.get("lineage") else " → ".join(
+            f"`{a['weights']}` (sha256 {a['sha256'][:12]}…, {a.get('epochs', '?')} epochs)" for a in c["lineage"]) + ", with a fresh schedule (`--init-from`)"),
         f"- **Machine**: {c['machine']}", f"- **Time**: {hours(c['train_seconds'])} of training steps; {hours(c['wall_seconds'])} wall-clock for the whole run (validation, checkpoints and other jobs on the machine included)",
         "", "## Accuracy", "",
         "| measured on | PyTorch backend | TensorFlow backend |", "|---|---|---|",

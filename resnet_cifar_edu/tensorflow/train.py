@@ -16,13 +16,13 @@ import keras
 import tensorflow as tf
 
 from ..data import CIFAR10_MEAN, CIFAR10_STD, CLASSES
-from ..train import (Recipe, check_resume, end_of_epoch, epoch_seed, format_epoch, metrics_from_probs,
+from ..train import (Recipe, check_resume, end_of_epoch, epoch_seed, initial_weights, format_epoch, metrics_from_probs,
                                     new_history, progress_bar, recipe_lr, resume_message, write_json)
 from .augment import augment_batch, normalize
 from .resnet import resnet18
 from ..distributed import replica_batch
 from .distributed import Replica, agree, average_buffers, init_replica
-from .infer import predict_logits
+from .infer import load_state_dict, predict_logits
 from ..inference import softmax
 
 # %% ../../nbs/A2_engineering_a_run.ipynb #583df98f
@@ -232,6 +232,8 @@ def fit(recipe, train_images, train_labels, val_images, val_labels, out_dir, cla
                 start, history, best = meta["epoch"], meta["history"], meta["best_val_acc"]
                 say(resume_message(last, start, recipe.epochs) + (f" on {replica.world} workers" if replica.world > 1 else ""))
             elif resume: say(f"No checkpoint in '{out}'; starting a new run.")
+            if start == 0 and recipe.init_from:
+                load_state_dict(model, initial_weights(recipe.init_from)[0]); say(f"starting from the weights in '{recipe.init_from}'")
         if start >= recipe.epochs: return history
         # model.fit and the callbacks run outside the scope: in it, every variable Keras creates while saving is a collective
         bar = ProgressBar(recipe_run, steps, start, progress and main)

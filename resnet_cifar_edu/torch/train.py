@@ -16,14 +16,14 @@ from safetensors import safe_open
 from safetensors.torch import save_file
 
 from ..data import CIFAR10_MEAN, CIFAR10_STD, CLASSES, open_permissions
-from ..train import (check_resume, end_of_epoch, epoch_seed, format_epoch, metrics_from_probs,
+from ..train import (check_resume, end_of_epoch, epoch_seed, initial_weights, format_epoch, metrics_from_probs,
                                     new_history, progress_bar, recipe_lr, resume_message, write_json)
 from .augment import augment_batch, normalize
 from .resnet import resnet18
 from ..distributed import shard
 from .distributed import all_reduce_sum, average_buffers, barrier, ddp_wrap, init_replica, shutdown
 from ..weights import OPTIMIZER_PREFIX, TRAINING_META_KEY
-from .infer import predict_logits
+from .infer import load_state_dict, predict_logits
 from ..inference import softmax
 
 # %% ../../nbs/A2_engineering_a_run.ipynb #b0d3afd2
@@ -233,6 +233,8 @@ def fit(recipe, train_images, train_labels, val_images, val_labels, out_dir, cla
         n = len(train_images); bs = min(recipe.batch_size, n); steps = n // bs; total = steps * recipe.epochs
         start, history, best = _resume_state(out, resume, model, optimizer, recipe, classes, device, replica, say)
         if start >= recipe.epochs: return history
+        if start == 0 and recipe.init_from:
+            load_state_dict(model, initial_weights(recipe.init_from)[0]); say(f"starting from the weights in '{recipe.init_from}'")
         x = torch.from_numpy(np.ascontiguousarray(train_images)).to(device)
         y = torch.from_numpy(np.asarray(train_labels, dtype=np.int64)).to(device)
         scaler = torch.amp.GradScaler("cuda", enabled=device.type == "cuda" and recipe.bf16 and amp_dtype(device) == torch.float16)

@@ -45,6 +45,7 @@ def add_predict_parser(sub):
     p.add_argument("images", nargs="+", help="image files (JPEG, PNG, ...; any size)")
     p.add_argument("--topk", type=int, default=3, help="how many classes to print per image (default: 3)")
     p.add_argument("--tta", action="store_true", help="average with the mirror image (flip test-time augmentation)")
+    p.add_argument("--translate", action="store_true", help="with --tta: also average over the pictures moved one pixel (flip+translate TTA)")
     p.add_argument("--zh", action="store_true", help="Chinese: class names in both languages, messages in Chinese")
     _weights_args(p)
     return p
@@ -55,6 +56,7 @@ def add_evaluate_parser(sub):
     p.add_argument("--data", required=True, help="cifar-10-python.tar.gz (or its folder), or an image folder (or .tar.gz) with test/<class>/<image>")
     p.add_argument("--split", default="test", help="split to evaluate (default: test)")
     p.add_argument("--tta", action="store_true", help="average with the mirror image (flip test-time augmentation)")
+    p.add_argument("--translate", action="store_true", help="with --tta: also average over the pictures moved one pixel (flip+translate TTA)")
     p.add_argument("--out", default="confusion_matrix.png", help="where to write the confusion matrix (default: confusion_matrix.png)")
     _weights_args(p)
     return p
@@ -182,6 +184,10 @@ def cmd_train(args) -> int:
     return 0
 
 # %% ../nbs/10_cli.ipynb #530a5553
+def _tta(args):
+    "The `tta` argument of `Classifier` for the flags --tta and --translate."
+    return ("flip+translate" if args.translate else "flip") if args.tta else False
+
 def _classifier(args):
     from resnet_cifar_edu.inference import Classifier, CheckpointError
     try: return Classifier.from_checkpoint(args.weights, args.backend) if args.weights else Classifier.from_pretrained(args.backend)
@@ -192,7 +198,7 @@ def cmd_predict(args) -> int:
     from resnet_cifar_edu.data import ImageError
     clf, failed, lang = _classifier(args), 0, "zh" if args.zh else "en"
     for path in args.images:
-        try: top = clf.predict(path, topk=args.topk, tta=args.tta)[0]
+        try: top = clf.predict(path, topk=args.topk, tta=_tta(args))[0]
         except ImageError as e:
             print(say("cli_error", lang, path=path, reason=localize(e, lang)), file=sys.stderr); failed += 1; continue
         unsure = f" ({say('unsure', lang)})" if clf.is_unsure([top[0][2]]) else ""
@@ -206,8 +212,8 @@ def cmd_evaluate(args) -> int:
     clf = _classifier(args)
     x, y, classes = load_dataset(args.data, args.split)
     if list(classes) != list(clf.classes): raise CLIError(f"the data's classes {classes[:3]}… differ from the model's {clf.classes[:3]}…")
-    probs = clf.predict_proba(x, tta=args.tta)
-    print(format_report(evaluation_report(probs, y, classes), f"{clf.backend}{' + flip TTA' if args.tta else ''} on {args.data} ({args.split})"))
+    probs = clf.predict_proba(x, tta=_tta(args))
+    print(format_report(evaluation_report(probs, y, classes), f"{clf.backend}{f' + {_tta(args)} TTA' if args.tta else ''} on {args.data} ({args.split})"))
     import matplotlib; matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     fig = plot_confusion_matrix(probs, y, classes, title=f"{Path(args.data).name} {args.split}")

@@ -84,13 +84,18 @@ class Classifier:
         return cls.from_checkpoint(PRETRAINED, backend)
 
 # %% ../nbs/06_inference.ipynb #39b09880
+def _shift(x, dy, dx):
+    "Pictures `(N, H, W, 3)` moved by `(dy, dx)` pixels, the uncovered border filled by reflection."
+    p = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)), mode="reflect")
+    return np.ascontiguousarray(p[:, 1 - dy:1 - dy + x.shape[1], 1 - dx:1 - dx + x.shape[2]])
+
 def _logits(self, images, tta=False):
-    "Raw scores `(N, n_classes)` for any pictures; `tta=True` averages with the mirrored pictures."
+    "Raw scores `(N, n_classes)` for any pictures; `tta=True` (or 'flip') averages with the mirrored pictures, 'flip+translate' also with both moved one pixel."
     x = to_batch(images, self.config["size"])
-    args = (self.config["mean"], self.config["std"])
-    out = self._infer.predict_logits(self.model, x, *args)
-    if tta: out = (out + self._infer.predict_logits(self.model, np.ascontiguousarray(x[:, :, ::-1]), *args)) / 2
-    return out
+    run = lambda v: self._infer.predict_logits(self.model, v, self.config["mean"], self.config["std"])
+    flip = lambda v: (run(v) + run(np.ascontiguousarray(v[:, :, ::-1]))) / 2
+    if tta == "flip+translate": return (2 * flip(x) + flip(_shift(x, 1, 1)) + flip(_shift(x, -1, -1))) / 4
+    return flip(x) if tta else run(x)
 
 def _predict_proba(self, images, tta=False) -> np.ndarray:
     "Class probabilities `(N, n_classes)`; `tta=True` averages with the mirrored pictures."

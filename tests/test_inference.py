@@ -132,6 +132,30 @@ def test_gradcam_shapes_agree(weights, clf):
     assert a.shape == b.shape == (32, 32) and 0 <= a.min() and a.max() <= 1
     assert np.abs(a - b).max() < 1e-3
 
+def test_predict_and_explain_is_one_pass_with_the_same_answers(weights, clf):
+    "Top-k and the Grad-CAM map from one forward/backward pass agree with predict and explain, in both frameworks."
+    img = make_tiny_images(1)[0][4]
+    for c in (clf, Classifier.from_checkpoint(weights, backend="tf")):
+        top, cam = c.predict_and_explain(img, topk=3)
+        ref = c.predict(img, topk=3)[0]
+        assert [n for n, _, _ in top] == [n for n, _, _ in ref]
+        np.testing.assert_allclose([p for *_, p in top], [p for *_, p in ref], atol=1e-4)
+        np.testing.assert_allclose(cam, c.explain(img), atol=1e-6)
+    calls = []
+    forward = clf._infer.predict_logits
+    clf._infer.predict_logits = lambda *a, **k: calls.append(1) or forward(*a, **k)
+    try: clf.predict_and_explain(img)
+    finally: clf._infer.predict_logits = forward
+    assert calls == [], "predict_and_explain must not run a second forward pass"
+
+def test_flip_translate_tta(clf):
+    "'flip+translate' averages six views: it differs from flip TTA, and on a picture that does not change when moved, it is flip TTA."
+    x = make_tiny_images(1)[0][:8]
+    a, b = clf.predict_proba(x, tta=True), clf.predict_proba(x, tta="flip+translate")
+    assert a.shape == b.shape and np.abs(a - b).max() > 1e-6
+    flat = np.full((1, 32, 32, 3), 90, np.uint8)
+    np.testing.assert_allclose(clf.predict_proba(flat, tta="flip+translate"), clf.predict_proba(flat, tta=True), atol=1e-5)
+
 def test_no_pretrained_weights_message(monkeypatch, tmp_path):
     import resnet_cifar_edu.inference as inf
     monkeypatch.setattr(inf, "PRETRAINED", tmp_path/"missing.safetensors")

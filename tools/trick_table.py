@@ -1,0 +1,89 @@
+"""Measure training and test-time tricks one at a time on the validation split, with a paired test per row.
+
+usage: python tools/trick_table.py [--data DATA] [--runs runs/tricks] [--base base-w32-e8]
+
+Two tables, both on the 5,000 validation images that training holds out (train_val_split(labels), seed 0), never on
+the test split:
+- test-time augmentation on the shipped model: no TTA, flip, flip + one-pixel translations (Classifier's `tta`);
+- training tricks: every finished run folder in --runs (each trained with `resnet-cifar train --no-test` and one
+  recipe change against the --base run), its best checkpoint evaluated in float32 through Classifier.
+Each row gives the validation accuracy, its change against the reference row, McNemar's exact test on the images the
+two disagree about (resnet_cifar_edu.evaluate.mcnemar), and the training time the run recorded (its epochs' seconds:
+only comparable between runs that had the machine to themselves). Writes nbs/results/tricks.json.
+"""
+import argparse, json, os, time
+from pathlib import Path
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+from ship_model import cpu_name
+from resnet_cifar_edu.data import get_cifar10, load_dataset, train_val_split
+from resnet_cifar_edu.evaluate import mcnemar
+from resnet_cifar_edu.inference import Classifier
+from resnet_cifar_edu.train import read_json
+
+TRICKS = {  # run folder → what it changes against the base run (the recipe of `resnet-cifar train --preset cpu --epochs 8`)
+    "ls02": "label smoothing 0.2 (base 0.1)",
+    "b512": "batch 512, peak lr 0.4 (base 256, 0.2)",
+}
+
+def row(name, right, ref=None, **extra) -> dict:
+    "Accuracy of the boolean array `right`, and against `ref` (another such array) the change and McNemar's test."
+    r = {"name": name, "val_acc": round(float(right.mean()), 4), **extra}
+    if ref is not None:
+        t = mcnemar(ref, right)
+        r.update(delta=round(float(right.mean() - ref.mean()), 4), only_new_right=t["b_only"], only_ref_right=t["a_only"],
+                 p_value=round(float(t["p_value"]), 4))
+    return r
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", default=None)
+    ap.add_argument("--runs", type=Path, default=ROOT/"runs"/"tricks")
+    ap.add_argument("--base", default="base-w32-e8")
+    ap.add_argument("--machine", default=f"{os.cpu_count()} CPU cores ({cpu_name()}), no GPU")
+    ap.add_argument("--runs-only", action="store_true", help="keep the TTA table of the existing tricks.json, measure the runs again")
+    args = ap.parse_args(argv)
+    dest = ROOT/"nbs"/"results"/"tricks.json"
+    x, y, _ = load_dataset(get_cifar10(args.data, tiny=False), "train")
+    _, val = train_val_split(y)
+    xv, yv = x[val], np.asarray(y)[val]
+
+    tta_rows = json.loads(dest.read_text())["tta"]["rows"] if args.runs_only else []
+    if not args.runs_only:
+        clf, rights = Classifier.from_pretrained("torch"), {}
+        for name, tta in [("no TTA", False), ("flip", "flip"), ("flip + translate ±1 px", "flip+translate")]:
+            t0 = time.perf_counter()
+            rights[tta] = clf.predict_proba(xv, tta=tta).argmax(1) == yv
+            tta_rows.append(row(name, rights[tta], rights.get(False) if tta else None, seconds=round(time.perf_counter() - t0, 1)))
+            if tta == "flip+translate":  # and against flip, the TTA the kit used so far
+                t = mcnemar(rights["flip"], rights[tta])
+                tta_rows[-1].update(vs_flip_delta=round(float(rights[tta].mean() - rights["flip"].mean()), 4), vs_flip_p_value=round(float(t["p_value"]), 4))
+            print(tta_rows[-1])
+
+    runs, base_right = [], None
+    for folder in [args.runs/args.base, *sorted(p for p in args.runs.iterdir() if p.is_dir() and p.name != args.base)]:
+        last = folder/"last.json"
+        if not (folder/"best.safetensors").is_file() or not last.is_file(): continue
+        meta = read_json(last)
+        if meta["epoch"] < meta["recipe"]["epochs"]: print(f"{folder.name}: unfinished ({meta['epoch']} epochs), left out"); continue
+        right = Classifier.from_checkpoint(folder, "torch").predict_proba(xv).argmax(1) == yv
+        base_right = right if base_right is None else base_right
+        name = "base" if folder.name == args.base else TRICKS.get(folder.name, folder.name)
+        runs.append(row(name, right, None if folder.name == args.base else base_right, run=folder.name,
+                        epochs=meta["epoch"], width=meta["recipe"]["width"],
+                        train_seconds=round(float(sum(meta["history"]["seconds"])), 0)))
+        print(runs[-1])
+
+    out = {"what": "tricks measured one at a time: validation accuracy, change, McNemar's exact test",
+           "validation": f"{len(val):,} images held out of the training split (train_val_split, seed 0); JPEG CIFAR-10",
+           "tta": {"model": "the shipped model (PyTorch backend, float32)", "reference": "no TTA", "rows": tta_rows},
+           "training": {"reference": args.base, "recipe": "resnet-cifar train --framework torch --preset cpu --epochs 8 "
+                        "(ResNet-18 width 32, batch 256, peak lr 0.2, label smoothing 0.1) plus the row's change",
+                        "timing_note": "train_seconds: the sum of the epochs' times; the runs shared the machine with other "
+                                       "work, so they say little about speed", "rows": runs},
+           "machine": args.machine}
+    dest.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
+    print("wrote", dest)
+
+if __name__ == "__main__": main()

@@ -106,11 +106,11 @@ def check_upload(name: str, data: bytes, size: int | None = None, limit=MAX_UPLO
 def brief(message: str, limit=200) -> str:
     "`message` without parenthesised library details (exception names, addresses), at most `limit` characters."
     out, depth, start = [], 0, 0
-    for i, ch in enumerate(message):  # drop balanced '(...)' groups that mention an exception or an address
-        if ch == "(":
+    for i, ch in enumerate(message):  # drop balanced '(...)' or '（…）' groups that mention an exception or an address
+        if ch in "(（":
             if depth == 0: start = i
             depth += 1
-        elif ch == ")" and depth:
+        elif ch in ")）" and depth:
             depth -= 1
             if depth == 0:
                 group = message[start:i + 1]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from string import Formatter
 
 # %% auto #0
-__all__ = ['LANGS', 'MESSAGES', 'KEEP_IN_CHINESE', 'COMMAND', 'say', 'Text', 'localize', 'placeholders', 'catalogue_problems',
+__all__ = ['LANGS', 'MESSAGES', 'KEEP_IN_CHINESE', 'say', 'Text', 'localize', 'placeholders', 'catalogue_problems',
            'english_left']
 
 # %% ../nbs/A6_two_languages.ipynb #08f9d080
@@ -19,7 +19,7 @@ MESSAGES = {  # key -> {"en": ..., "zh": ...}; "{name}" marks a value filled in 
     # the demo page
     "title": {"en": "What is in this picture?", "zh": "这张图片里是什么？"},
     "intro": {"en": "Upload photos and a ResNet-18 trained on CIFAR-10 says which of its ten classes ({classes}) each one looks most like: its top three guesses, and how sure it is of each. Switch between the PyTorch and the TensorFlow version of the same network, and tick “{explain}” to see which part of the picture decided the answer. The network sees every picture as 32×32 pixels, so it works best on one object that fills the frame.",
-              "zh": "上传照片，一个在 CIFAR-10 上训练的 ResNet-18 会说出每张照片最像它十个类别（{classes}）中的哪一个：前三个猜测，以及对每个猜测有多确定。可以在同一个网络的 PyTorch 版和 TensorFlow 版之间切换；勾选“{explain}”可以看到图片的哪一部分决定了答案。网络把每张图片都缩成 32×32 像素来看，所以一张图只拍一个物体、并且占满画面时效果最好。"},
+              "zh": "上传照片，在 CIFAR-10 上训练的 ResNet-18 会判断每张照片最像它十个类别（{classes}）中的哪一个，并给出前三个猜测及各自的把握。可以在同一个网络的 PyTorch 版和 TensorFlow 版之间切换；勾选“{explain}”可以看到图片的哪一部分决定了答案。网络把每张图片都缩成 32×32 像素来看，所以一张图只拍一个物体、并且占满画面时效果最好。"},
     "upload": {"en": "Upload images", "zh": "上传图片"},
     "upload_tip": {"en": "PNG, JPEG, GIF, BMP or WebP; up to {limit} each", "zh": "PNG、JPEG、GIF、BMP 或 WebP；每张最多 {limit}"},
     "random": {"en": "Random test image", "zh": "随机测试图片"},
@@ -30,7 +30,7 @@ MESSAGES = {  # key -> {"en": ..., "zh": ...}; "{name}" marks a value filled in 
              "zh": "上传图片（每张最多 {limit}）；网络把图片从中间裁成正方形，再缩成 32×32 像素来看。"},
     "model": {"en": "Model: {banner}", "zh": "模型：{banner}"},
     "ready_start": {"en": "Ready: upload pictures to classify them.", "zh": "就绪：上传图片即可分类。"},
-    "loading": {"en": "Loading the {backend} model (first time only)…", "zh": "正在加载 {backend} 模型（只在第一次）…"},
+    "loading": {"en": "Loading the {backend} model (first time only)…", "zh": "正在加载 {backend} 模型（仅首次需要）…"},
     "ready": {"en": "Ready: {backend}.", "zh": "就绪：{backend}。"},
     "ready_took": {"en": "Ready: {backend} (model loaded in {seconds} s).", "zh": "就绪：{backend}（模型加载用了 {seconds} 秒）。"},
     "working": {"en": "Working…", "zh": "正在处理…"},
@@ -48,23 +48,23 @@ MESSAGES = {  # key -> {"en": ..., "zh": ...}; "{name}" marks a value filled in 
 MESSAGES.update({
     # which model the page uses
     "banner_untrained": {"en": "untrained demo model — predictions are meaningless (this installation has no shipped weights)",
-                         "zh": "未训练的演示模型——预测没有意义（这个安装没有附带训练好的权重）"},
+                         "zh": "未训练的演示模型——预测没有意义（当前安装没有附带训练好的权重）"},
     "banner_shipped": {"en": "ResNet-18 trained on CIFAR-10 (the model shipped with resnet_cifar_edu)",
                        "zh": "在 CIFAR-10 上训练的 ResNet-18（随 resnet_cifar_edu 发布的模型）"},
     "banner_yours": {"en": "your model from ${env}: {name} ({facts}) — not the shipped model",
                      "zh": "你的模型，来自 ${env}：{name}（{facts}）——不是随附的模型"},
     "fact_preset": {"en": "preset '{v}'", "zh": "预设 '{v}'"},
     "fact_width": {"en": "width {v}", "zh": "宽度 {v}"},
-    "fact_epochs": {"en": "{v} epochs", "zh": "{v} 个周期"},
+    "fact_epochs": {"en": "{v} epochs", "zh": "{v} 个轮次"},
     "fact_val": {"en": "validation accuracy {v}", "zh": "验证准确率 {v}"},
     "no_facts": {"en": "no training details recorded", "zh": "没有记录训练细节"},
     "env_missing": {"en": "${env} names '{path}', which does not exist; point it at a weights file or run folder of this kit, or unset it.",
-                    "zh": "${env} 指向的 '{path}' 不存在；请让它指向本工具包的权重文件或训练输出文件夹，或者取消这个变量。"},
+                    "zh": "${env} 指向的 '{path}' 不存在；请让它指向本工具包的权重文件或训练输出文件夹，或取消设置该环境变量。"},
     # uploads the page refuses before decoding
     "too_big": {"en": "{name} is {size}, more than the {limit} allowed per picture; it was not uploaded.",
-                "zh": "{name} 有 {size}，超过每张图片允许的 {limit}，没有上传。"},
+                "zh": "{name} 大小为 {size}，超过每张图片允许的 {limit}，未上传。"},
     "too_much": {"en": "{name} was not uploaded: together with the other files it is more than {limit} at once. Upload fewer pictures at a time.",
-                 "zh": "{name} 没有上传：它和其他文件加起来一次超过 {limit}。请每次少传几张。"},
+                 "zh": "{name} 未上传：它和其他文件加起来一次超过 {limit}。请每次少传几张。"},
 })
 
 # %% ../nbs/A6_two_languages.ipynb #3ed977e4
@@ -78,23 +78,23 @@ MESSAGES.update({
     "image_svg": {"en": "{what} is an SVG drawing; save it as PNG or JPEG first.", "zh": "{what} 是 SVG 矢量图，请先另存为 PNG 或 JPEG。"},
     "image_huge": {"en": "{what} is {w}×{h} pixels, too large (at most {limit} pixels are allowed); shrink it first.",
                    "zh": "{what} 有 {w}×{h} 像素，太大了（最多 {limit} 像素），请先缩小。"},
-    "image_bomb": {"en": "{what} is too large to decode safely ({detail}).", "zh": "{what} 太大，无法安全解码({detail})。"},
-    "image_unreadable": {"en": "{what} is not a readable image ({detail}).", "zh": "{what} 不是能读取的图片({detail})。"},
+    "image_bomb": {"en": "{what} is too large to decode safely ({detail}).", "zh": "{what} 太大，无法安全解码（{detail}）。"},
+    "image_unreadable": {"en": "{what} is not a readable image ({detail}).", "zh": "{what} 不是能读取的图片（{detail}）。"},
     "image_small": {"en": "{what} is only {w}×{h} pixels; at least {min}×{min} is needed.", "zh": "{what} 只有 {w}×{h} 像素，至少需要 {min}×{min}。"},
     "image_shape": {"en": "{what} has shape {shape}; expected H×W, H×W×3 or H×W×4.", "zh": "{what} 的形状是 {shape}，应为 H×W、H×W×3 或 H×W×4。"},
     "image_dtype": {"en": "{what} has dtype {dtype}; expected an integer or float image.", "zh": "{what} 的数据类型是 {dtype}，应为整数或浮点图像。"},
     # weights files that cannot be used (CheckpointError)
     "ckpt_missing": {"en": "'{path}' does not exist; pass a .safetensors file written by this kit.",
-                     "zh": "'{path}' 不存在；请给出本工具包写出的 .safetensors 文件。"},
+                     "zh": "'{path}' 不存在；请提供由本工具包生成的 .safetensors 文件。"},
     "ckpt_unreadable": {"en": "'{path}' is not a readable safetensors file ({detail}); nothing was executed from it. Pass a weights file written by this kit.",
-                        "zh": "'{path}' 不是能读取的 safetensors 文件({detail})；其中的内容没有被执行。请给出本工具包写出的权重文件。"},
+                        "zh": "'{path}' 不是能读取的 safetensors 文件（{detail}）；其中的内容没有被执行。请提供由本工具包生成的权重文件。"},
     "ckpt_no_meta": {"en": "'{path}' has no resnet_cifar_edu metadata (and no '{side}' beside it): it was not written by this kit, so the architecture is unknown.",
-                     "zh": "'{path}' 没有 resnet_cifar_edu 元数据（旁边也没有 '{side}'）：它不是本工具包写出的，所以不知道网络结构。"},
-    "ckpt_bad_json": {"en": "the metadata of '{path}' is not valid JSON ({detail}).", "zh": "'{path}' 的元数据不是有效的 JSON({detail})。"},
-    "ckpt_misfit": {"en": "the weights do not fit a ResNet-18 ({detail}).", "zh": "这些权重与 ResNet-18 不匹配({detail})。"},
-    "ckpt_keras": {"en": "'{path}' is not a Keras checkpoint of this kit ({detail}).", "zh": "'{path}' 不是本工具包的 Keras 检查点({detail})。"},
+                     "zh": "'{path}' 没有 resnet_cifar_edu 元数据（旁边也没有 '{side}'）：它不是由本工具包生成的，所以不知道网络结构。"},
+    "ckpt_bad_json": {"en": "the metadata of '{path}' is not valid JSON ({detail}).", "zh": "'{path}' 的元数据不是有效的 JSON（{detail}）。"},
+    "ckpt_misfit": {"en": "the weights do not fit a ResNet-18 ({detail}).", "zh": "这些权重与 ResNet-18 不匹配（{detail}）。"},
+    "ckpt_keras": {"en": "'{path}' is not a Keras checkpoint of this kit ({detail}).", "zh": "'{path}' 不是本工具包的 Keras 检查点（{detail}）。"},
     "no_shipped": {"en": "this installation has no shipped weights yet ({path}); train one with `resnet-cifar train` and use Classifier.from_checkpoint.",
-                   "zh": "这个安装还没有附带训练好的权重（{path}）；请用 `resnet-cifar train` 训练一个，再用 Classifier.from_checkpoint 加载。"},
+                   "zh": "当前安装还没有附带训练好的权重（{path}）；请用 `resnet-cifar train` 训练一个，再用 Classifier.from_checkpoint 加载。"},
     # the command line
     "cli_error": {"en": "{path}: error: {reason}", "zh": "{path}：错误：{reason}"},
     "cli_fatal": {"en": "resnet-cifar: error: {reason}", "zh": "resnet-cifar：错误：{reason}"},
@@ -144,9 +144,13 @@ def catalogue_problems(messages: dict = None) -> list:
 import re
 KEEP_IN_CHINESE = {"PyTorch", "TensorFlow", "Keras", "ResNet", "CIFAR", "PNG", "JPEG", "GIF", "BMP", "WebP", "SVG", "JSON",
                    "MB", "kB", "PIL", "numpy", "safetensors", "resnet_cifar_edu", "H", "W"}  # names, formats, units, shapes
-COMMAND = "resnet-cifar"  # the command line program keeps its name too
 
 def english_left(text: str, keep=KEEP_IN_CHINESE) -> list:
     "Latin-letter words in `text` outside the names in `keep` (placeholders, paths, `$VARIABLES`, code and quotes ignored)."
-    text = re.sub(COMMAND + r"|\{[^}]*\}|\$[A-Z0-9_]+|\S*[/.]\w\S*|'[^']*'|`[^`]*`", " ", text)
+    text = re.sub(r"""resnet-cifar      # the command's name
+                    | \{[^}]*\}      # placeholders
+                    | \$[A-Z0-9_]+    # environment variables
+                    | \S*[/.]\w\S*  # paths and file names (a word with a slash or a dot inside)
+                    | '[^']*'         # quoted names
+                    | `[^`]*`         # code""", " ", text, flags=re.VERBOSE)
     return [w for w in re.findall(r"[A-Za-z_]+", text) if w not in keep]

@@ -354,7 +354,7 @@ class ClassifierApp(_Texts, _Controls, _StatusAndModels):
         self.lang = W.ToggleButtons(options=[("English", "en"), ("中文", "zh")], value=lang, style=small).add_class("rce-lang")
         self.explain = W.Checkbox(False, indent=False).add_class("rce-explain")
         self.hint, self.output = W.HTML().add_class("rce-hint"), W.HTML().add_class("rce-results")
-        self.backend_label, self.lang_label = (W.Label(layout=W.Layout(width="4.5em")) for _ in range(2))
+        self.backend_label, self.lang_label = (W.Label(layout=W.Layout(width="5.5em")) for _ in range(2))
         self._connect()
         row = lambda label, w: W.HBox([label, w], layout=W.Layout(margin="0 2em 0 0", align_items="center"))
         self.widget = W.VBox([self.header, self.banner, self.status, W.HBox([self.upload, self.random_button], layout=W.Layout(flex_flow="row wrap")),

@@ -25,6 +25,7 @@ from resnet_cifar_edu.train import read_json
 TRICKS = {  # run folder → what it changes against the base run (the recipe of `resnet-cifar train --preset cpu --epochs 8`)
     "ls02": "label smoothing 0.2 (base 0.1)",
     "b512": "batch 512, peak lr 0.4 (base 256, 0.2)",
+    "cutout8": "Cutout 8×8 (base: none)",
 }
 
 def row(name, right, ref=None, **extra) -> dict:

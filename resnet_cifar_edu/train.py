@@ -75,7 +75,7 @@ def _check_recipe(r):
 PRESETS = {
     "quick": dict(width=16, epochs=5, batch_size=256, lr=0.2),
     "cpu":   dict(width=32, epochs=22, batch_size=256, lr=0.2, compile=True),
-    "full":  dict(width=64, epochs=40, batch_size=512, lr=0.4, cutout=8, compile=True),
+    "full":  dict(width=64, epochs=100, batch_size=512, lr=0.4, cutout=8, compile=True),
 }
 
 def recipe_fields(): return {f.name: f for f in fields(Recipe)}

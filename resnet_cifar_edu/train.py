@@ -33,6 +33,7 @@ class Recipe:
     nesterov: bool = True        # Nesterov momentum
     weight_decay: float = 5e-4   # L2 on convolution and linear weights only, not on BatchNorm or biases
     label_smoothing: float = 0.1 # target 1 - s on the label, s spread over all classes
+    ema: float = 0.0             # PyTorch: validate and ship an average of the weights, decay per step (e.g. 0.999); 0: off
     width: int = 64              # channels of the first stage; 64 is the standard ResNet-18
     warmup: float = 0.25         # fraction of all steps spent raising the learning rate
     start_lr: float = 0.1        # learning rate at step 0, as a fraction of `lr`
@@ -66,6 +67,7 @@ def _check_recipe(r):
     need(0 <= r.momentum < 1, f"momentum must be in [0, 1), got {r.momentum!r}")
     need(r.weight_decay >= 0, f"weight_decay must be ≥ 0, got {r.weight_decay!r}")
     need(0 <= r.label_smoothing < 1, f"label_smoothing must be in [0, 1), got {r.label_smoothing!r}")
+    need(0 <= r.ema < 1, f"ema must be a decay in [0, 1), got {r.ema!r}")
     need(0 <= r.warmup <= 1, f"warmup must be a fraction in [0, 1], got {r.warmup!r}")
     need(r.pad_mode in ("reflect", "zero"), f"pad_mode must be 'reflect' or 'zero', got {r.pad_mode!r}")
     need(r.padding >= 0 and r.cutout >= 0 and r.rotate >= 0, "padding, cutout and rotate must be ≥ 0")

@@ -97,6 +97,7 @@ FRAMEWORK_ONLY = {  # "framework.module.name": why the other framework has no tw
     "torch.train.compile_or_eager": "torch.compile is optional and may fail, so it has a fallback; Keras compiles in compile_model",
     "torch.train.to_float": "the PyTorch loop turns uint8 batches into float tensors itself; in Keras, train_dataset does",
     "torch.train.train_epoch": "the PyTorch epoch is a loop written out; Keras runs model.fit",
+    "torch.train.WeightAverage": "the weight average (recipe.ema) is measured in PyTorch first (appendix A3); Keras's fit refuses ema until it is adopted",
     "tensorflow.train.EpochCheckpoint": "Keras's end of epoch is a callback; the PyTorch loop calls the same bookkeeping inline",
     "tensorflow.train.OneCycleSchedule": "Keras takes a LearningRateSchedule object; PyTorch sets the rate per step from recipe_lr",
     "tensorflow.train.ProgressBar": "a Keras callback around the shared progress bar; the PyTorch loop updates it directly",

@@ -151,3 +151,36 @@ def test_init_from_starts_from_the_given_weights(tiny_folder, tmp_path):
     code, so, se = run("--framework", "torch", *TINY, "--epochs", 1, "--data", tiny_folder, "--out", tmp_path/"c", "--no-test",
                        "--init-from", a, "--width", "8")
     assert code == 1 and "Traceback" not in se and "the model has shape" in se, se
+
+def test_weight_average_is_validated_shipped_and_resumed(tiny_folder, tmp_path):
+    "With `ema`, best.safetensors holds the average, not the trained weights, and a run stopped after epoch 1 and resumed ends with the average of one that was not stopped."
+    import numpy as np
+    from safetensors.numpy import load_file
+    from resnet_cifar_edu.train import get_recipe
+    from resnet_cifar_edu.torch import train as pt
+    rng = np.random.default_rng(0)
+    x, y = rng.integers(0, 256, (96, 32, 32, 3), dtype=np.uint8), rng.integers(0, 10, 96)
+    recipe = get_recipe("quick", width=4, batch_size=16, epochs=2, ema=0.9, tta=False)
+    args = (recipe, x[:80], y[:80], x[80:], y[80:])
+    h = pt.fit(*args, tmp_path/"straight", progress=False, verbose=False)
+    straight = {f: load_file(tmp_path/"straight"/f) for f in ("best.safetensors", "last.safetensors", "average.safetensors")}
+    weights = lambda d: {k: v for k, v in d.items() if not k.startswith("optimizer/")}
+    trained, average = weights(straight["last.safetensors"]), straight["average.safetensors"]
+    assert trained.keys() == average.keys() and any(not np.array_equal(trained[k], average[k]) for k in trained)
+    best_epoch = int(np.argmax(h["val_acc"])) + 1
+    if best_epoch == 2:  # the best epoch is the last one: then best is that epoch's average
+        assert all(np.array_equal(straight["best.safetensors"][k], average[k]) for k in average)
+
+    class Stop(Exception): pass
+    def stop(epoch, model, history):
+        if epoch == 1: raise Stop
+    with pytest.raises(Stop): pt.fit(*args, tmp_path/"stopped", progress=False, verbose=False, on_epoch_end=stop)
+    h2 = pt.fit(*args, tmp_path/"stopped", resume=True, progress=False, verbose=False)
+    assert h2["val_acc"] == h["val_acc"]
+    resumed = load_file(tmp_path/"stopped"/"average.safetensors")
+    for k in average: np.testing.assert_allclose(resumed[k], average[k], rtol=1e-5, atol=1e-6, err_msg=k)
+
+def test_keras_refuses_the_weight_average(tiny_folder, tmp_path):
+    code, so, se = run("--framework", "tf", *TINY, "--epochs", 1, "--set", "ema=0.99", "--data", tiny_folder, "--out", tmp_path/"run")
+    errors = [line for line in se.splitlines() if line.startswith("resnet-cifar: error:")]
+    assert code == 1 and len(errors) == 1 and "the Keras twin does not have it yet" in errors[0] and "Traceback" not in se, se

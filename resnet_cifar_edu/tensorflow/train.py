@@ -208,6 +208,8 @@ class EpochCheckpoint(keras.callbacks.Callback):
 def fit(recipe, train_images, train_labels, val_images, val_labels, out_dir, classes=CLASSES, resume=False, progress=True,
         verbose=True, device=None, on_epoch_end=None) -> dict:
     "Train a ResNet-18 as `recipe` says on uint8 images (N, H, W, C), checkpointing into `out_dir`; returns the history."
+    if recipe.ema: raise ValueError(f"recipe field ema={recipe.ema}: the weight average is measured in the PyTorch loop only "
+                                    "(appendix A3); the Keras twin does not have it yet, so train with ema=0 or with PyTorch")
     replica, device = init_replica(device)  # one process, or one worker of a tf.distribute cluster (chapter 7)
     strategy, main = replica.strategy, replica.rank == 0
     say = print if verbose and main else (lambda *a: None)

@@ -27,7 +27,7 @@ TRICKS = {  # run folder → what it changes against the base run (the recipe of
     "b512": "batch 512, peak lr 0.4 (base 256, 0.2)",
     "cutout8": "Cutout 8×8 (base: none)",
     "b128": "batch 128, peak lr 0.1 (base 256, 0.2)",
-    "lr04": "peak lr 0.4 (base 0.2)",
+    "ema099": "EMA of weights, decay 0.99 (base: off)",
 }
 
 def row(name, right, ref=None, **extra) -> dict:

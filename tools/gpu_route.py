@@ -18,7 +18,7 @@ With --parts-mib N the weights file is also cut into numbered parts of at most N
 back small files; `cat NAME.part* > NAME` joins them again and the model card's sha256 checks the result.
 
 Without a GPU it stops, unless --allow-cpu is given: that is how the route is tested on tiny data (tests/test_gpu_route.py)."""
-import argparse, json, platform, sys, time
+import argparse, json, os, platform, sys, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +39,6 @@ def find_data(root_folders=DATA_FOLDERS) -> Path:
 
 def machine_line(torch) -> str:
     "What the run trained on, for the model card: the GPU (or the CPU), the core count, the PyTorch and CUDA versions."
-    import os
     from ship_model import cpu_name
     if torch.cuda.is_available():
         what = f"1 × {torch.cuda.get_device_name(0)} (CUDA {torch.version.cuda})"

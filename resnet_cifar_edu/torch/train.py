@@ -223,7 +223,7 @@ def _resume_state(out, resume, model, optimizer, recipe, classes, device, replic
 
 _AVERAGE = "average.safetensors"  # with `recipe.ema`: the weight average after the last epoch, beside `last.safetensors`
 
-def _average(model, recipe, out, start, steps, resume, say):
+def _average(model, recipe, out, start, steps, say):
     "The `WeightAverage` of a run with `recipe.ema` (None without), continued from `out`'s average file when resuming."
     if not recipe.ema: return None
     ema = WeightAverage(model, recipe.ema, start * steps)
@@ -265,7 +265,7 @@ def fit(recipe, train_images, train_labels, val_images, val_labels, out_dir, cla
         if start >= recipe.epochs: return history
         if start == 0 and recipe.init_from:
             load_state_dict(model, initial_weights(recipe.init_from)[0]); say(f"starting from the weights in '{recipe.init_from}'")
-        ema = _average(model, recipe, out, start, steps, resume, say)
+        ema = _average(model, recipe, out, start, steps, say)
         if ema is not None: optimizer.register_step_post_hook(lambda *_: ema.update())  # after every step
         net = model if ema is None else ema.model  # what is validated, saved as best and evaluated at the end
         x = torch.from_numpy(np.ascontiguousarray(train_images)).to(device)

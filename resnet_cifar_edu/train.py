@@ -19,8 +19,8 @@ from .weights import CHECKPOINT_SUFFIX, find_checkpoint, read_weights
 # %% auto #0
 __all__ = ['PRESETS', 'HISTORY_KEYS', 'Recipe', 'recipe_fields', 'get_recipe', 'parse_override', 'one_cycle_lr', 'recipe_lr',
            'new_history', 'log_epoch', 'format_epoch', 'write_json', 'read_json', 'save_history', 'plot_history',
-           'save_curves', 'checkpoint_meta', 'epoch_seed', 'resume_message', 'initial_weights', 'end_of_epoch',
-           'check_resume', 'metrics_from_probs', 'progress_bar']
+           'save_curves', 'checkpoint_meta', 'epoch_seed', 'alternate_flips', 'resume_message', 'initial_weights',
+           'end_of_epoch', 'check_resume', 'metrics_from_probs', 'progress_bar']
 
 # %% ../nbs/A2_engineering_a_run.ipynb #138773fe
 @dataclass
@@ -41,6 +41,7 @@ class Recipe:
     padding: int = 4             # random-crop padding in pixels (0: no crop)
     pad_mode: str = "reflect"    # 'reflect' or 'zero'
     flip: bool = True            # random horizontal flips
+    alternate_flip: bool = False # with flip: each image mirrored in every other epoch instead of by a coin toss (see below)
     rotate: float = 0.0          # random rotation in ±degrees (0: off)
     cutout: int = 0              # Cutout square side in pixels (0: off)
     tta: bool = True             # final evaluation averages the image and its mirror image
@@ -195,6 +196,11 @@ def checkpoint_meta(recipe, epoch, history, best_val_acc, classes, framework, me
 def epoch_seed(seed, epoch) -> int:
     "Seed of the shuffling and augmentation of `epoch`: a resumed run sees the same batches it would have seen."
     return int(seed) * 100_003 + int(epoch)
+
+def alternate_flips(n, seed, epoch) -> np.ndarray:
+    "Which of `n` training images to mirror in `epoch` under alternating flip: a random half (fixed by `seed`) in even epochs, the other half in odd ones."
+    first = np.random.default_rng([int(seed), 2]).random(n) < 0.5
+    return first ^ bool(int(epoch) % 2)
 
 def resume_message(path, done, epochs) -> str:
     if done >= epochs: return f"'{path}' has finished all {epochs} epochs; nothing to resume (ask for more epochs to continue)."

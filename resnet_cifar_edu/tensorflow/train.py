@@ -16,9 +16,9 @@ import keras
 import tensorflow as tf
 
 from ..data import CIFAR10_MEAN, CIFAR10_STD, CLASSES
-from ..train import (Recipe, check_resume, end_of_epoch, epoch_seed, initial_weights, format_epoch, metrics_from_probs,
+from ..train import (Recipe, alternate_flips, check_resume, end_of_epoch, epoch_seed, initial_weights, format_epoch, metrics_from_probs,
                                     new_history, progress_bar, recipe_lr, resume_message, write_json)
-from .augment import augment_batch, normalize
+from .augment import augment_batch, flip_where, normalize
 from .resnet import resnet18
 from ..distributed import replica_batch
 from .distributed import Replica, agree, average_buffers, init_replica
@@ -76,16 +76,19 @@ def train_dataset(images, labels, recipe, num_classes=10, start_epoch=0):
     "`tf.data` pipeline of augmented, normalised batches (and one-hot labels) for epochs `start_epoch`… of `recipe`."
     n = len(images); bs = min(recipe.batch_size, n); steps = n // bs
     x, y = tf.constant(np.ascontiguousarray(images)), tf.constant(np.asarray(labels, dtype=np.int64))
+    alternate = recipe.flip and recipe.alternate_flip
+    first = tf.constant(alternate_flips(n, recipe.seed, 0))  # alternating flip: mirrored in even epochs
 
     def epoch_batches(epoch):
         seed = tf.stack([tf.constant(epoch_seed(recipe.seed, 0), tf.int64) + epoch, tf.constant(0, tf.int64)])
         order = tf.argsort(tf.random.stateless_uniform([n], seed))[:steps * bs]
         batches = tf.data.Dataset.from_tensor_slices(tf.reshape(order, [steps, bs])).enumerate()
-        return batches.map(lambda i, idx: (tf.stack([seed[0], i]), idx))
+        return batches.map(lambda i, idx: (tf.stack([seed[0], i]), idx, epoch))
 
-    def load(seed, idx):
+    def load(seed, idx, epoch):
         xb = tf.cast(tf.gather(x, idx), tf.float32) / 255
-        xb = augment_batch(xb, recipe.padding, recipe.pad_mode, recipe.flip, recipe.rotate, recipe.cutout, seed=seed)
+        if alternate: xb = flip_where(xb, tf.not_equal(tf.gather(first, idx), epoch % 2 == 1))
+        xb = augment_batch(xb, recipe.padding, recipe.pad_mode, recipe.flip and not alternate, recipe.rotate, recipe.cutout, seed=seed)
         return normalize(xb, CIFAR10_MEAN, CIFAR10_STD), tf.one_hot(tf.gather(y, idx), num_classes)
 
     ds = tf.data.Dataset.range(start_epoch, recipe.epochs).flat_map(epoch_batches)

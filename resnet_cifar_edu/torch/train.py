@@ -16,9 +16,9 @@ from safetensors import safe_open
 from safetensors.torch import save_file
 
 from ..data import CIFAR10_MEAN, CIFAR10_STD, CLASSES, open_permissions
-from ..train import (check_resume, end_of_epoch, epoch_seed, initial_weights, format_epoch, metrics_from_probs,
+from ..train import (alternate_flips, check_resume, end_of_epoch, epoch_seed, initial_weights, format_epoch, metrics_from_probs,
                                     new_history, progress_bar, recipe_lr, resume_message, write_json)
-from .augment import augment_batch, normalize
+from .augment import augment_batch, flip_where, normalize
 from .resnet import resnet18
 from ..distributed import shard
 from .distributed import all_reduce_sum, average_buffers, barrier, ddp_wrap, init_replica, shutdown
@@ -86,13 +86,17 @@ def train_epoch(model, optimizer, images, labels, recipe, epoch, steps, total_st
     model.train()
     perm = torch.randperm(n, device=device, generator=generator)  # the same global order on every process
     aug = generator if aug_generator is None else aug_generator
+    alternate = recipe.flip and recipe.alternate_flip
+    if alternate: mirror = torch.from_numpy(alternate_flips(n, recipe.seed, epoch)).to(device)
     loss_sum = torch.zeros((), device=device); correct = torch.zeros((), device=device, dtype=torch.long)
     t0, mine = time.perf_counter(), 0
     for i in range(steps):
         lr = recipe_lr(recipe, epoch * steps + i, total_steps)
         for group in optimizer.param_groups: group["lr"] = lr
         idx = shard(perm[i * bs:(i + 1) * bs], rank, world)  # this process's share of the global batch
-        x = augment_batch(to_float(images[idx]), recipe.padding, recipe.pad_mode, recipe.flip, recipe.rotate, recipe.cutout, aug)
+        x = to_float(images[idx])
+        if alternate: x = flip_where(x, mirror[idx])  # this epoch's half, instead of a coin toss
+        x = augment_batch(x, recipe.padding, recipe.pad_mode, recipe.flip and not alternate, recipe.rotate, recipe.cutout, aug)
         x = normalize(x, CIFAR10_MEAN, CIFAR10_STD)
         if recipe.channels_last: x = x.contiguous(memory_format=torch.channels_last)
         y = labels[idx]

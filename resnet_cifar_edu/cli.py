@@ -7,7 +7,8 @@ Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/cli.html.md"""
 # %% ../nbs/10_cli.ipynb #6a8344ed
 from __future__ import annotations
 
-import argparse, os, sys, time, warnings
+import argparse, os, shlex, sys, time, warnings
+from dataclasses import asdict
 from pathlib import Path
 
 from .data import DataError, load_dataset, train_val_split
@@ -16,7 +17,8 @@ from .train import PRESETS, Recipe, get_recipe, parse_override, read_json, write
 
 # %% auto #0
 __all__ = ['FRAMEWORKS', 'COMMANDS', 'CLIError', 'add_predict_parser', 'add_evaluate_parser', 'add_train_parser', 'build_parser',
-           'run_recipe', 'load_split', 'without_option', 'cmd_train', 'cmd_predict', 'cmd_evaluate', 'main']
+           'run_recipe', 'train_command', 'load_split', 'without_option', 'cmd_train', 'cmd_predict', 'cmd_evaluate',
+           'main']
 
 # %% ../nbs/10_cli.ipynb #dd3c56ed
 class CLIError(Exception):
@@ -118,6 +120,19 @@ def run_recipe(args) -> Recipe:
         if args.preset: print(f"note: --preset {args.preset} is ignored when resuming; the run keeps its own recipe (change fields with --set)")
         return Recipe(**{**meta["recipe"], **overrides})
     return get_recipe(args.preset or "cpu", **overrides)
+
+# %% ../nbs/10_cli.ipynb #56cf9dd6
+_OPTIONS = {"epochs": "--epochs", "batch_size": "--batch-size", "lr": "--lr", "width": "--width", "init_from": "--init-from"}
+
+def train_command(recipe, framework="torch", preset="full", data="data/cifar10-jpeg", out="runs/new") -> str:
+    "The shortest `resnet-cifar train` command whose recipe is `recipe` (a `Recipe`, or the dict a checkpoint stores): `preset` plus one option per field that differs from it."
+    want = asdict(recipe) if isinstance(recipe, Recipe) else asdict(Recipe(**recipe))
+    words = ["resnet-cifar", "train", "--framework", framework, "--preset", preset]
+    for field, value in want.items():
+        if value == PRESETS[preset].get(field, getattr(Recipe, field)): continue
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        words += [_OPTIONS[field], text] if field in _OPTIONS else ["--set", f"{field}={text}"]
+    return shlex.join(words + ["--data", str(data), "--out", str(out)])
 
 # %% ../nbs/10_cli.ipynb #b7d129bb
 def load_split(data, val=None, progress=True):

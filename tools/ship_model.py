@@ -16,6 +16,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 
 from resnet_cifar_edu.data import CLASSES, CLASSES_ZH, CIFAR10_MEAN, CIFAR10_STD, load_dataset
+from resnet_cifar_edu.cli import train_command
 from resnet_cifar_edu.evaluate import evaluation_report
 from resnet_cifar_edu.inference import Classifier, read_weights, write_weights
 
@@ -112,7 +113,8 @@ def model_card_md(c) -> str:
         f"- **Recipe** (PyTorch, `resnet-cifar train`): {r['epochs']} epochs, batch {r['batch_size']}, SGD with Nesterov momentum {r['momentum']}, "
         f"one-cycle learning rate peaking at {r['lr']}, weight decay {r['weight_decay']} (not on BatchNorm or biases), label smoothing "
         f"{r['label_smoothing']}, random crop (pad {r['padding']}, {r['pad_mode']}) and horizontal flip"
-        + (f", Cutout {r['cutout']}" if r.get("cutout") else "") + f", bf16 autocast, channels_last{', torch.compile' if r.get('compile') else ''}, seed {r['seed']}",
+        + (" (alternating)" if r.get("alternate_flip") else "") + (f", Cutout {r['cutout']}" if r.get("cutout") else "")
+        + (f", average of the weights (EMA, decay {r['ema']})" if r.get("ema") else "") + f", bf16 autocast, channels_last{', torch.compile' if r.get('compile') else ''}, seed {r['seed']}",
         f"- **Checkpoint**: the best epoch on the validation images (epoch {c['best_epoch']} of {c['epochs']})",
         f"- **Started from**: " + ("random initialisation" if not c.get("lineage") else " → ".join(
             f"`{a['weights']}` (sha256 {a['sha256'][:12]}…, {a.get('epochs', '?')} epochs)" for a in c["lineage"]) + ", with a fresh schedule (`--init-from`)"),
@@ -132,8 +134,7 @@ def model_card_md(c) -> str:
         "", "## Per-class test accuracy (PyTorch, flip TTA)", "", "| class | accuracy |", "|---|---|",
         *[f"| {k} | {v:.1%} |" for k, v in per_class.items()],
         "", "## Reproduce", "", "```sh",
-        f"resnet-cifar train --framework torch --preset full --epochs {r['epochs']} --batch-size {r['batch_size']} --lr {r['lr']} "
-        f"--set cutout={r.get('cutout', 0)} --data data/cifar10-jpeg --out runs/torch-w64-e{r['epochs']}",
+        train_command(r, out=f"runs/torch-w{r['width']}-e{r['epochs']}"),
         "resnet-cifar evaluate --data data/cifar10-jpeg --tta", "```"]
     return "\n".join(lines)
 

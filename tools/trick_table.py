@@ -28,6 +28,7 @@ TRICKS = {  # run folder → what it changes against the base run (the recipe of
     "cutout8": "Cutout 8×8 (base: none)",
     "b128": "batch 128, peak lr 0.1 (base 256, 0.2)",
     "ema099": "EMA of weights, decay 0.99 (base: off)",
+    "altflip": "alternating flip (base: a coin toss per image and epoch)",
 }
 
 def row(name, right, ref=None, **extra) -> dict:

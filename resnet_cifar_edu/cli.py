@@ -81,7 +81,7 @@ def add_train_parser(sub):
     p.add_argument("--init-from", metavar="WEIGHTS", help="start from these weights (the shipped model, or a PyTorch run's .safetensors or folder) with a fresh schedule")
     p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                    help="override any recipe field, e.g. --set label_smoothing=0.2 --set cutout=8 (repeatable)")
-    p.add_argument("--val", type=int, help="validation images held out of the training split (default: 5000, or 10%% of smaller sets)")
+    p.add_argument("--val", type=int, help="validation images held out of the training split (default: 5000, or 10%% of smaller sets; 0: train on all, best = last epoch)")
     p.add_argument("--device", help="PyTorch: cpu, cuda, cuda:1…; TensorFlow: CPU:0, GPU:0… (default: a GPU when there is one)")
     p.add_argument("--no-test", action="store_true", help="skip the final evaluation on the test split")
     p.add_argument("--no-progress", action="store_true", help="no progress bar, only one line per epoch")
@@ -139,7 +139,8 @@ def load_split(data, val=None, progress=True):
     "Training images of `data`, split into (train, val) arrays, and the class names."
     images, labels, classes = load_dataset(data, "train", progress=progress)
     n_val = val if val is not None else min(5000, max(len(classes), len(labels) // 10))
-    if not 0 < n_val < len(labels): raise CLIError(f"--val must be between 1 and {len(labels) - 1} for these {len(labels)} images")
+    if not 0 <= n_val < len(labels): raise CLIError(f"--val must be between 0 and {len(labels) - 1} for these {len(labels)} images")
+    if n_val == 0: return (images, labels), (images[:0], labels[:0]), classes  # no validation: train on every image
     tr, va = train_val_split(labels, n_val=n_val, seed=0)
     return (images[tr], labels[tr]), (images[va], labels[va]), classes
 
@@ -190,8 +191,9 @@ def cmd_train(args) -> int:
     t0 = time.perf_counter()
     history = train.fit(recipe, xt, yt, xv, yv, args.out, classes, resume=args.resume, progress=not args.no_progress,
                         device=args.device)
-    if history["epoch"]: print(f"training done: {_n(history['epoch'][-1], 'epoch')}, best validation accuracy "
-                               f"{max(history['val_acc']):.2%}, {time.perf_counter() - t0:,.0f} s in this session")
+    if history["epoch"]: print(f"training done: {_n(history['epoch'][-1], 'epoch')}, "
+                               + (f"best validation accuracy {max(history['val_acc']):.2%}" if len(yv) else "no validation images")
+                               + f", {time.perf_counter() - t0:,.0f} s in this session")
     if not args.no_test and history["epoch"]:
         res = _test_accuracy(args.framework, args, recipe, classes)
         if res: print(f"test accuracy of the best checkpoint (epoch {res['epoch']}{', flip TTA' if res['tta'] else ''}): "

@@ -136,7 +136,8 @@ def format_epoch(history, epochs) -> str:
     "The summary line of the last epoch in `history`."
     h = {k: v[-1] for k, v in history.items() if k in HISTORY_KEYS}
     return (f"epoch {h['epoch']:>{len(str(epochs))}}/{epochs}  train loss {h['train_loss']:.3f} acc {h['train_acc']:6.2%}  "
-            f"val loss {h['val_loss']:.3f} acc {h['val_acc']:6.2%}  {h['images_per_sec']:,.0f} img/s  {h['seconds']:.0f} s")
+            + ("no validation images" if math.isnan(h["val_acc"]) else f"val loss {h['val_loss']:.3f} acc {h['val_acc']:6.2%}")
+            + f"  {h['images_per_sec']:,.0f} img/s  {h['seconds']:.0f} s")
 
 # %% ../nbs/A2_engineering_a_run.ipynb #528dad46
 def write_json(path, obj):
@@ -227,7 +228,7 @@ def end_of_epoch(recipe, out, history, best, epoch, classes, framework, val, tra
     log_epoch(history, epoch=epoch + 1, train_loss=train_loss, train_acc=train_acc, val_loss=val["loss"], val_acc=val["acc"],
               lr=lr, seconds=seconds, images_per_sec=images / seconds)
     metrics = {"val_loss": val["loss"], "val_acc": val["acc"]}
-    if val["acc"] > best:
+    if val["acc"] > best or math.isnan(val["acc"]):  # without validation images (NaN) every epoch is the best: best = last
         best = val["acc"]
         meta = checkpoint_meta(recipe, epoch + 1, history, best, classes, framework, metrics)
         save(out/f"best{suffix}", False, meta); write_json(out/"best.json", meta)

@@ -186,3 +186,18 @@ def test_keras_refuses_the_weight_average(tiny_folder, tmp_path):
     code, so, se = run("--framework", "tf", *TINY, "--epochs", 1, "--set", "ema=0.99", "--data", tiny_folder, "--out", tmp_path/"run")
     errors = [line for line in se.splitlines() if line.startswith("resnet-cifar: error:")]
     assert code == 1 and len(errors) == 1 and "the Keras twin does not have it yet" in errors[0] and "Traceback" not in se, se
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_train_on_every_image_without_validation(framework, tiny_folder, tmp_path):
+    "`--val 0`: all training images train, the log says there is no validation, best = last epoch, the test line still comes."
+    out = tmp_path/"run"
+    code, so, se = run("--framework", framework, *TINY, "--epochs", 2, "--val", 0, "--data", tiny_folder, "--out", out)
+    assert code == 0, se
+    assert "80 training / 0 validation images" in so, so
+    assert so.count("no validation images") == 3, so  # two epoch lines and the closing line
+    assert "test accuracy of the best checkpoint (epoch 2" in so
+    h = json.loads((out/"history.json").read_text())
+    assert h["epoch"] == [1, 2] and all(math.isnan(a) for a in h["val_acc"])
+    assert json.loads((out/"best.json").read_text())["epoch"] == 2
+    code, so, se = run("--framework", framework, *TINY, "--val", -1, "--data", tiny_folder, "--out", tmp_path/"bad")
+    assert code != 0 and "--val must be between 0 and 79" in se, se

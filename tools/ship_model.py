@@ -121,7 +121,7 @@ def model_card_md(c) -> str:
         f"- **Machine**: {c['machine']}", f"- **Time**: {hours(c['train_seconds'])} of training steps; {hours(c['wall_seconds'])} wall-clock for the whole run (validation, checkpoints and other jobs on the machine included)",
         "", "## Accuracy", "",
         "| measured on | PyTorch backend | TensorFlow backend |", "|---|---|---|",
-        f"| validation (no TTA) | {c['val_acc']:.2%} | (same weights) |",
+        f"| validation (no TTA) | {'none: trained on every training image (--val 0)' if c['val_acc'] != c['val_acc'] else format(c['val_acc'], '.2%')} | (same weights) |",
         f"| test ({t['torch']['n']:,} images) | {acc('torch')} | {acc('tf')} |",
         f"| test, flip TTA | {acc('torch_tta')} | {acc('tf_tta')} |",
         "", f"95% confidence interval of the PyTorch test accuracy: {t['torch']['ci95'][0]:.2%}–{t['torch']['ci95'][1]:.2%}; "

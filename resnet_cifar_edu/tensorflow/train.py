@@ -103,7 +103,8 @@ def predict_probs(model, images, batch_size=1000, tta=False, bf16=True):
     return (p + softmax(predict_logits(model, images[:, :, ::-1], CIFAR10_MEAN, CIFAR10_STD, batch_size))) / 2 if tta else p
 
 def evaluate(model, images, labels, batch_size=1000, tta=False, bf16=True) -> dict:
-    "Accuracy and cross-entropy of `model` on uint8 `images` and integer `labels`: `{'loss': ..., 'acc': ...}`."
+    "Accuracy and cross-entropy of `model` on uint8 `images` and integer `labels`: `{'loss': ..., 'acc': ...}`; NaN for no images."
+    if len(labels) == 0: return {"loss": float("nan"), "acc": float("nan")}  # a run without validation images (--val 0)
     return metrics_from_probs(predict_probs(model, images, batch_size, tta, bf16), labels)
 
 # %% ../../nbs/A2_engineering_a_run.ipynb #69554e88
@@ -247,7 +248,7 @@ def fit(recipe, train_images, train_labels, val_images, val_labels, out_dir, cla
         model.fit(train_dataset(train_images, train_labels, recipe_run, len(classes), start), epochs=recipe.epochs,
                   initial_epoch=start, steps_per_epoch=steps, verbose=0, shuffle=False,  # the dataset shuffles itself
                   callbacks=[OneCycleSchedule(recipe_run, steps), ckpt, bar])
-        if recipe.tta and main:
+        if recipe.tta and main and len(val_labels):
             tta = evaluate(model, val_images, val_labels, recipe.eval_batch_size, True, recipe.bf16)
             ckpt.meta["metrics"]["val_acc_tta"] = tta["acc"]; write_json(out/"last.json", ckpt.meta)
             say(f"final validation accuracy {history['val_acc'][-1]:.2%}, with flip TTA {tta['acc']:.2%}")

@@ -130,7 +130,8 @@ def predict_probs(model, images, batch_size=1000, tta=False, bf16=True):
         return (p + softmax(predict_logits(model, images[:, :, ::-1], CIFAR10_MEAN, CIFAR10_STD, batch_size))) / 2 if tta else p
 
 def evaluate(model, images, labels, batch_size=1000, tta=False, bf16=True) -> dict:
-    "Accuracy and cross-entropy of `model` on uint8 `images` and integer `labels`: `{'loss': ..., 'acc': ...}`."
+    "Accuracy and cross-entropy of `model` on uint8 `images` and integer `labels`: `{'loss': ..., 'acc': ...}`; NaN for no images."
+    if len(labels) == 0: return {"loss": float("nan"), "acc": float("nan")}  # a run without validation images (--val 0)
     return metrics_from_probs(predict_probs(model, images, batch_size, tta, bf16), labels)
 
 # %% ../../nbs/A2_engineering_a_run.ipynb #4129b1bf
@@ -292,6 +293,6 @@ def fit(recipe, train_images, train_labels, val_images, val_labels, out_dir, cla
                 barrier(replica)  # the others wait while the main process validates and writes
                 if on_epoch_end is not None: on_epoch_end(epoch + 1, net, history)
         finally: bar.close()
-        if recipe.tta and main: _final_tta(net, recipe, out, history, meta, val_images, val_labels, say)
+        if recipe.tta and main and len(val_labels): _final_tta(net, recipe, out, history, meta, val_images, val_labels, say)
         return history
     finally: shutdown(replica)

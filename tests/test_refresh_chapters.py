@@ -1,0 +1,49 @@
+"""tools/refresh_chapters.py, the step after shipping a new model: its list of cells still matches the notebooks, it
+drops only log noise from outputs, and it finds prose that still quotes the previous model."""
+import json
+from pathlib import Path
+
+import refresh_chapters as rc
+
+ROOT = Path(__file__).resolve().parents[1]
+
+def test_every_listed_cell_exists():
+    "A cell id in NOTEBOOKS that no longer exists (a cell was deleted or re-created) would make the refresh stop midway."
+    for name, how in rc.NOTEBOOKS.items():
+        ids = {c.get("id") for c in json.loads((ROOT/name).read_text(encoding="utf-8"))["cells"]}
+        for kind, wanted in how.items():
+            assert set(wanted) <= ids, f"{name}: {kind} cells {sorted(set(wanted) - ids)} are gone"
+
+def test_every_notebook_that_loads_the_shipped_model_is_listed():
+    for f in [*ROOT.glob("nbs/*.ipynb"), *ROOT.glob("nbs/solutions/*.ipynb")]:
+        cells = json.loads(f.read_text(encoding="utf-8"))["cells"]
+        code = "\n".join("".join(c["source"]) for c in cells  # cells that run and show, not the library's exported code
+                         if c["cell_type"] == "code" and not "".join(c["source"]).lstrip().startswith("#| export"))
+        if any(k in code for k in ("from_pretrained(", "load_demo_classifier(", "PRETRAINED.parent", "shipped_test_logits(")):
+            assert str(f.relative_to(ROOT)) in rc.NOTEBOOKS, f"{f.name} shows the shipped model but is not refreshed"
+
+def test_tidy_outputs_drops_log_noise_and_widgets_only():
+    log = {"output_type": "stream", "name": "stderr",
+           "text": ["WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n",
+                    "I0000 port.cc:153] oneDNN custom operations are on.\n", "a real warning\n"]}
+    only_log = {"output_type": "stream", "name": "stderr", "text": ["I0000 cpu_feature_guard.cc:227] This TensorFlow binary\n"]}
+    bar = {"output_type": "display_data", "data": {"application/vnd.jupyter.widget-view+json": {}, "text/plain": "0%|"}}
+    out = {"output_type": "stream", "name": "stdout", "text": ["oneDNN custom operations are on: printed on purpose\n"]}
+    kept = rc.tidy_outputs([log, only_log, bar, out])
+    assert kept == [{**log, "text": ["a real warning\n"]}, out]  # stdout is never touched
+
+def test_stale_prose_finds_the_old_numbers(tmp_path):
+    old = {"sha256": "a", "val_acc": 0.8688, "recipe": {"epochs": 10},
+           "test": {"torch": {"accuracy": 0.8732}, "torch_tta": {"accuracy": 0.8754}}}
+    new = {"sha256": "b", "val_acc": 0.8898, "recipe": {"epochs": 16},
+           "test": {"torch": {"accuracy": 0.8893}, "torch_tta": {"accuracy": 0.8957}}}
+    (tmp_path/"nbs").mkdir()
+    cells = [{"cell_type": "markdown", "source": ["The shipped model reaches 87.3 % on the test images. It is fine.\n",
+                                                   "Trained for 10 epochs. 18.73 is not a match, nor 87.35."]},
+             {"cell_type": "markdown", "source": ["Now 88.9 % (89.57 % with TTA), trained for 16 epochs."]},
+             {"cell_type": "code", "source": ["x = 87.3"]}]
+    (tmp_path/"nbs"/"01_x.ipynb").write_text(json.dumps({"cells": cells}))
+    found = rc.stale_prose(old, new, root=tmp_path)
+    assert [(f, k, s) for f, k, s in found] == [("nbs/01_x.ipynb", 0, "The shipped model reaches 87.3 % on the test images."),
+                                                ("nbs/01_x.ipynb", 0, "Trained for 10 epochs.")]
+    assert rc.stale_prose(old, old, root=tmp_path) == []  # the same model: nothing to rewrite

@@ -20,7 +20,7 @@ from .weights import CHECKPOINT_SUFFIX, find_checkpoint, read_weights
 __all__ = ['PRESETS', 'HISTORY_KEYS', 'Recipe', 'recipe_fields', 'get_recipe', 'parse_override', 'one_cycle_lr', 'recipe_lr',
            'new_history', 'log_epoch', 'format_epoch', 'write_json', 'read_json', 'save_history', 'plot_history',
            'save_curves', 'checkpoint_meta', 'epoch_seed', 'alternate_flips', 'resume_message', 'initial_weights',
-           'end_of_epoch', 'check_resume', 'metrics_from_probs', 'progress_bar']
+           'end_of_epoch', 'check_resume', 'metrics_from_probs', 'progress_bar', 'train_size']
 
 # %% ../nbs/A2_engineering_a_run.ipynb #138773fe
 @dataclass
@@ -42,6 +42,8 @@ class Recipe:
     pad_mode: str = "reflect"    # 'reflect' or 'zero'
     flip: bool = True            # random horizontal flips
     alternate_flip: bool = False # with flip: each image mirrored in every other epoch instead of by a coin toss (see below)
+    low_res: int = 0             # PyTorch: train the first epochs on pictures shrunk to low_res × low_res pixels (e.g. 24); 0: off
+    low_res_epochs: float = 0.5  # with low_res: the fraction of the epochs, the first ones, trained on the smaller pictures
     rotate: float = 0.0          # random rotation in ±degrees (0: off)
     cutout: int = 0              # Cutout square side in pixels (0: off)
     tta: bool = True             # final evaluation averages the image and its mirror image
@@ -69,6 +71,8 @@ def _check_recipe(r):
     need(r.weight_decay >= 0, f"weight_decay must be ≥ 0, got {r.weight_decay!r}")
     need(0 <= r.label_smoothing < 1, f"label_smoothing must be in [0, 1), got {r.label_smoothing!r}")
     need(0 <= r.ema < 1, f"ema must be a decay in [0, 1), got {r.ema!r}")
+    need(r.low_res == 0 or (isinstance(r.low_res, int) and r.low_res >= 8), f"low_res must be 0 (off) or at least 8 pixels, got {r.low_res!r}")
+    need(0 <= r.low_res_epochs <= 1, f"low_res_epochs must be a fraction in [0, 1], got {r.low_res_epochs!r}")
     need(0 <= r.warmup <= 1, f"warmup must be a fraction in [0, 1], got {r.warmup!r}")
     need(r.pad_mode in ("reflect", "zero"), f"pad_mode must be 'reflect' or 'zero', got {r.pad_mode!r}")
     need(r.padding >= 0 and r.cutout >= 0 and r.rotate >= 0, "padding, cutout and rotate must be ≥ 0")
@@ -263,3 +267,9 @@ def progress_bar(total, initial=0, enabled=True, desc="training"):
     from tqdm.auto import tqdm
     return tqdm(total=total, initial=initial, disable=not enabled, desc=desc, unit="step", dynamic_ncols=True,
                 bar_format="{desc} {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}{postfix}]")
+
+# %% ../nbs/A2_engineering_a_run.ipynb #eec114e1
+def train_size(recipe, epoch, size=32) -> int:
+    "Side in pixels of the training pictures in `epoch`: `recipe.low_res` in the first `low_res_epochs` of the epochs, else `size`."
+    small = recipe.low_res and int(epoch) < round(recipe.low_res_epochs * recipe.epochs)
+    return min(recipe.low_res, size) if small else size

@@ -201,3 +201,35 @@ def test_train_on_every_image_without_validation(framework, tiny_folder, tmp_pat
     assert json.loads((out/"best.json").read_text())["epoch"] == 2
     code, so, se = run("--framework", framework, *TINY, "--val", -1, "--data", tiny_folder, "--out", tmp_path/"bad")
     assert code != 0 and "--val must be between 0 and 79" in se, se
+
+def test_smaller_pictures_first(tmp_path, monkeypatch):
+    "`low_res`: the first half of the epochs train on 16×16 batches, the rest on 32×32; validation always sees 32×32; with torch.compile each size gets a static graph."
+    import numpy as np, torch
+    from resnet_cifar_edu.train import get_recipe
+    from resnet_cifar_edu.torch import train as pt
+    seen, build = [], pt.build_model
+    def watched(*a, **k):
+        m = build(*a, **k)
+        m.register_forward_pre_hook(lambda mod, args: seen.append((mod.training, tuple(args[0].shape[-2:]))))
+        return m
+    monkeypatch.setattr(pt, "build_model", watched)
+    rng = np.random.default_rng(0)
+    x, y = rng.integers(0, 256, (96, 32, 32, 3), dtype=np.uint8), rng.integers(0, 10, 96)
+    recipe = get_recipe("quick", width=4, batch_size=16, epochs=4, low_res=16, low_res_epochs=0.5, tta=False, compile=False)
+    h = pt.fit(recipe, x[:80], y[:80], x[80:], y[80:], tmp_path/"run", progress=False, verbose=False)
+    train = [s for training, s in seen if training]
+    assert train == [(16, 16)] * 10 + [(32, 32)] * 10, train  # 5 steps per epoch, two small epochs then two full ones
+    assert {s for training, s in seen if not training} == {(32, 32)}
+    assert len(h["val_acc"]) == 4
+    kwargs = []
+    monkeypatch.setattr(torch, "compile", lambda model, **kw: kwargs.append(kw) or model)
+    pt.compile_or_eager(build(recipe), recipe, torch.from_numpy(x[:4]), torch.from_numpy(y[:4]))
+    pt.compile_or_eager(build(get_recipe("quick", width=4)), get_recipe("quick", width=4), torch.from_numpy(x[:4]), torch.from_numpy(y[:4]))
+    assert kwargs == [{"dynamic": False}, {}]  # without low_res, torch.compile is called as before
+
+def test_keras_refuses_smaller_pictures_first(tiny_folder, tmp_path):
+    code, so, se = run("--framework", "tf", *TINY, "--epochs", 1, "--set", "low_res=24", "--data", tiny_folder, "--out", tmp_path/"run")
+    errors = [line for line in se.splitlines() if line.startswith("resnet-cifar: error:")]
+    assert code == 1 and len(errors) == 1 and "the Keras twin does not have them yet" in errors[0] and "Traceback" not in se, se
+    code, so, se = run("--framework", "torch", *TINY, "--epochs", 1, "--set", "low_res=4", "--data", tiny_folder, "--out", tmp_path/"r2")
+    assert code != 0 and "low_res must be 0 (off) or at least 8 pixels" in se and "Traceback" not in se, se

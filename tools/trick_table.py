@@ -29,6 +29,7 @@ TRICKS = {  # run folder → what it changes against the base run (the recipe of
     "b128": "batch 128, peak lr 0.1 (base 256, 0.2)",
     "ema099": "EMA of weights, decay 0.99 (base: off)",
     "altflip": "alternating flip (base: a coin toss per image and epoch)",
+    "lowres24": "first 4 of the 8 epochs on 24×24 pictures (base: 32×32 throughout)",  # not run yet: --set low_res=24
 }
 
 def row(name, right, ref=None, **extra) -> dict:

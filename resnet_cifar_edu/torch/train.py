@@ -17,7 +17,7 @@ from safetensors.torch import save_file
 
 from ..data import CIFAR10_MEAN, CIFAR10_STD, CLASSES, open_permissions
 from ..train import (alternate_flips, check_resume, end_of_epoch, epoch_seed, initial_weights, format_epoch, metrics_from_probs,
-                                    new_history, progress_bar, recipe_lr, resume_message, write_json)
+                                    new_history, progress_bar, recipe_lr, resume_message, train_size, write_json)
 from .augment import augment_batch, flip_where, normalize
 from .resnet import resnet18
 from ..distributed import shard
@@ -61,7 +61,8 @@ def to_float(images):
 # %% ../../nbs/A2_engineering_a_run.ipynb #4731dccd
 def compile_or_eager(model, recipe, images, labels):
     "`torch.compile(model)`, compiled now with one forward/backward pass on uint8 `images`; `model` itself (with a warning) if that fails."
-    compiled = torch.compile(model)
+    static = {"dynamic": False} if recipe.low_res else {}  # two picture sizes: one static graph each, not one dynamic graph
+    compiled = torch.compile(model, **static)
     buffers = {k: v.clone() for k, v in model.named_buffers()}
     x = normalize(to_float(images), CIFAR10_MEAN, CIFAR10_STD)
     if recipe.channels_last: x = x.contiguous(memory_format=torch.channels_last)
@@ -88,6 +89,7 @@ def train_epoch(model, optimizer, images, labels, recipe, epoch, steps, total_st
     aug = generator if aug_generator is None else aug_generator
     alternate = recipe.flip and recipe.alternate_flip
     if alternate: mirror = torch.from_numpy(alternate_flips(n, recipe.seed, epoch)).to(device)
+    side = train_size(recipe, epoch, images.shape[1])  # smaller pictures in the first epochs, with recipe.low_res
     loss_sum = torch.zeros((), device=device); correct = torch.zeros((), device=device, dtype=torch.long)
     t0, mine = time.perf_counter(), 0
     for i in range(steps):
@@ -97,6 +99,7 @@ def train_epoch(model, optimizer, images, labels, recipe, epoch, steps, total_st
         x = to_float(images[idx])
         if alternate: x = flip_where(x, mirror[idx])  # this epoch's half, instead of a coin toss
         x = augment_batch(x, recipe.padding, recipe.pad_mode, recipe.flip and not alternate, recipe.rotate, recipe.cutout, aug)
+        if side != x.shape[-1]: x = F.interpolate(x, size=(side, side), mode="bilinear", antialias=True, align_corners=False)
         x = normalize(x, CIFAR10_MEAN, CIFAR10_STD)
         if recipe.channels_last: x = x.contiguous(memory_format=torch.channels_last)
         y = labels[idx]

@@ -114,6 +114,7 @@ def model_card_md(c) -> str:
         f"one-cycle learning rate peaking at {r['lr']}, weight decay {r['weight_decay']} (not on BatchNorm or biases), label smoothing "
         f"{r['label_smoothing']}, random crop (pad {r['padding']}, {r['pad_mode']}) and horizontal flip"
         + (" (alternating)" if r.get("alternate_flip") else "") + (f", Cutout {r['cutout']}" if r.get("cutout") else "")
+        + (f", the first {r.get('low_res_epochs', 0.5):.0%} of the epochs on {r['low_res']}×{r['low_res']} pictures" if r.get("low_res") else "")
         + (f", average of the weights (EMA, decay {r['ema']})" if r.get("ema") else "") + f", bf16 autocast, channels_last{', torch.compile' if r.get('compile') else ''}, seed {r['seed']}",
         f"- **Checkpoint**: the best epoch on the validation images (epoch {c['best_epoch']} of {c['epochs']})",
         f"- **Started from**: " + ("random initialisation" if not c.get("lineage") else " → ".join(

@@ -215,7 +215,7 @@ def fit(recipe, train_images, train_labels, val_images, val_labels, out_dir, cla
     if recipe.ema: raise ValueError(f"recipe field ema={recipe.ema}: the weight average is measured in the PyTorch loop only "
                                     "(appendix A3); the Keras twin does not have it yet, so train with ema=0 or with PyTorch")
     if recipe.low_res: raise ValueError(f"recipe field low_res={recipe.low_res}: smaller pictures in the first epochs are in the "
-                                        "PyTorch loop only, not yet measured; the Keras twin does not have them yet, so train with low_res=0 or with PyTorch")
+                                        "PyTorch loop only until appendix A3 shows they pay; the Keras twin does not have them yet, so train with low_res=0 or with PyTorch")
     replica, device = init_replica(device)  # one process, or one worker of a tf.distribute cluster (chapter 7)
     strategy, main = replica.strategy, replica.rank == 0
     say = print if verbose and main else (lambda *a: None)

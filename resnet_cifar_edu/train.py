@@ -270,6 +270,6 @@ def progress_bar(total, initial=0, enabled=True, desc="training"):
 
 # %% ../nbs/A2_engineering_a_run.ipynb #eec114e1
 def train_size(recipe, epoch, size=32) -> int:
-    "Side in pixels of the training pictures in `epoch`: `recipe.low_res` in the first `low_res_epochs` of the epochs, else `size`."
+    "Side in pixels of the training pictures in `epoch`: `recipe.low_res` in the first `low_res_epochs` (a fraction) of the epochs, else `size`."
     small = recipe.low_res and int(epoch) < round(recipe.low_res_epochs * recipe.epochs)
     return min(recipe.low_res, size) if small else size

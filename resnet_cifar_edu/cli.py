@@ -248,6 +248,7 @@ def main(argv=None) -> int:
     "Entry point of `resnet-cifar`: parse `argv` (default: the command line), run the command, return the exit code."
     args = build_parser().parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)  # what a launcher passes on to the processes it starts
+    if getattr(sys.stdout, "reconfigure", None): sys.stdout.reconfigure(line_buffering=True)  # a log file (nohup … > run.log) gets each epoch line as it comes
     old = warnings.showwarning
     warnings.showwarning = _one_line_warnings
     try: return COMMANDS[args.command](args)

@@ -33,6 +33,7 @@ class Recipe:
     nesterov: bool = True        # Nesterov momentum
     weight_decay: float = 5e-4   # L2 on convolution and linear weights only, not on BatchNorm or biases
     label_smoothing: float = 0.1 # target 1 - s on the label, s spread over all classes
+    bias_lr: float = 1.0         # learning rate of BatchNorm shifts and the classifier's bias, as a multiple of the others' (see below)
     ema: float = 0.0             # PyTorch: validate and ship an average of the weights, decay per step (e.g. 0.999); 0: off
     width: int = 64              # channels of the first stage; 64 is the standard ResNet-18
     warmup: float = 0.25         # fraction of all steps spent raising the learning rate
@@ -70,6 +71,7 @@ def _check_recipe(r):
     need(0 <= r.momentum < 1, f"momentum must be in [0, 1), got {r.momentum!r}")
     need(r.weight_decay >= 0, f"weight_decay must be ≥ 0, got {r.weight_decay!r}")
     need(0 <= r.label_smoothing < 1, f"label_smoothing must be in [0, 1), got {r.label_smoothing!r}")
+    need(r.bias_lr > 0, f"bias_lr must be positive, got {r.bias_lr!r}")
     need(0 <= r.ema < 1, f"ema must be a decay in [0, 1), got {r.ema!r}")
     need(r.low_res == 0 or (isinstance(r.low_res, int) and r.low_res >= 8), f"low_res must be 0 (off) or at least 8 pixels, got {r.low_res!r}")
     need(0 <= r.low_res_epochs <= 1, f"low_res_epochs must be a fraction in [0, 1], got {r.low_res_epochs!r}")

@@ -233,3 +233,43 @@ def test_keras_refuses_smaller_pictures_first(tiny_folder, tmp_path):
     assert code == 1 and len(errors) == 1 and "the Keras twin does not have them yet" in errors[0] and "Traceback" not in se, se
     code, so, se = run("--framework", "torch", *TINY, "--epochs", 1, "--set", "low_res=4", "--data", tiny_folder, "--out", tmp_path/"r2")
     assert code != 0 and "low_res must be 0 (off) or at least 8 pixels" in se and "Traceback" not in se, se
+
+def test_bias_lr_scales_the_shifts_step_in_both_loops(tmp_path):
+    "`bias_lr=4`: one training step (PyTorch's `train_epoch`, Keras' `train_on_batch`) moves BatchNorm shifts and the classifier's bias 4× as far and every other weight as far as with 1; a PyTorch run stopped after epoch 1 and resumed ends where an unstopped one does."
+    import numpy as np, torch
+    from resnet_cifar_edu.train import get_recipe
+    from resnet_cifar_edu.torch import train as pt
+    rng = np.random.default_rng(0)
+    x, y = rng.integers(0, 256, (96, 32, 32, 3), dtype=np.uint8), rng.integers(0, 10, 96)
+
+    def torch_step(bias_lr):
+        r = get_recipe("quick", width=4, batch_size=16, epochs=1, bias_lr=bias_lr, bf16=False, padding=0, flip=False)
+        m = pt.build_model(r); opt = pt.make_optimizer(m, r)
+        before = {n: p.detach().clone() for n, p in m.named_parameters()}
+        pt.train_epoch(m, opt, torch.from_numpy(x[:16]), torch.from_numpy(y[:16]), r, epoch=0, steps=1, total_steps=10)
+        return {n: (p.detach() - before[n]).numpy() for n, p in m.named_parameters()}
+
+    def keras_step(bias_lr):
+        from resnet_cifar_edu.tensorflow import train as kt
+        r = get_recipe("quick", width=4, batch_size=16, bias_lr=bias_lr, bf16=False)
+        m = kt.compile_model(kt.build_model(r), r)
+        before = [v.numpy().copy() for v in m.trainable_variables]
+        m.train_on_batch(x[:16].astype("float32") / 255, np.eye(10, dtype="float32")[y[:16]])
+        return {v.path: v.numpy() - b for v, b in zip(m.trainable_variables, before)}
+
+    for step, is_shift in ((torch_step, lambda n: n.endswith("bias")), (keras_step, lambda n: n.endswith(("beta", "bias")))):
+        plain, fast = step(1.0), step(4.0)
+        shifts = [n for n in plain if is_shift(n)]
+        assert len(shifts) == 21, shifts  # 20 BatchNorm layers and the classifier
+        for n in plain:
+            assert np.abs(plain[n]).max() > 0, n
+            np.testing.assert_allclose(fast[n], plain[n] * (4 if n in shifts else 1), rtol=1e-3, atol=1e-7, err_msg=n)
+
+    recipe = get_recipe("quick", width=4, batch_size=16, epochs=2, bias_lr=4.0, tta=False)
+    args = (recipe, x[:80], y[:80], x[80:], y[80:])
+    h = pt.fit(*args, tmp_path/"straight", progress=False, verbose=False)
+    class Stop(Exception): pass
+    def stop(epoch, model, history):
+        if epoch == 1: raise Stop
+    with pytest.raises(Stop): pt.fit(*args, tmp_path/"stopped", progress=False, verbose=False, on_epoch_end=stop)
+    assert pt.fit(*args, tmp_path/"stopped", resume=True, progress=False, verbose=False)["val_acc"] == h["val_acc"]

@@ -29,7 +29,8 @@ TRICKS = {  # run folder → what it changes against the base run (the recipe of
     "b128": "batch 128, peak lr 0.1 (base 256, 0.2)",
     "ema099": "EMA of weights, decay 0.99 (base: off)",
     "altflip": "alternating flip (base: a coin toss per image and epoch)",
-    "lowres24": "first 4 of the 8 epochs on 24×24 pictures (base: 32×32 throughout)",  # not run yet: --set low_res=24
+    "lowres24": "first 4 of the 8 epochs on 24×24 pictures (base: 32×32 throughout)",  # --set low_res=24
+    "biaslr8": "BatchNorm shifts and biases at 8× the learning rate (base: 1×)",  # --set bias_lr=8
 }
 
 def row(name, right, ref=None, **extra) -> dict:

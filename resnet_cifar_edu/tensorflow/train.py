@@ -28,9 +28,9 @@ from ..inference import softmax
 # %% ../../nbs/A2_engineering_a_run.ipynb #583df98f
 @keras.saving.register_keras_serializable(package="resnet_cifar_edu")
 class SGDWithL2(keras.optimizers.SGD):
-    "Keras SGD that adds `l2`·w to the gradient of every weight with ndim > 1, like PyTorch's SGD `weight_decay`."
-    def __init__(self, l2=0.0, **kwargs):
-        super().__init__(**kwargs); self.l2 = l2
+    "Keras SGD that adds `l2`·w to the gradient of every weight with ndim > 1, like PyTorch's SGD `weight_decay`, and steps shifts `bias_lr` × as far."
+    def __init__(self, l2=0.0, bias_lr=1.0, **kwargs):
+        super().__init__(**kwargs); self.l2, self.bias_lr = l2, bias_lr
 
     def apply(self, grads, trainable_variables=None):
         if self.l2 and trainable_variables is not None:
@@ -38,9 +38,12 @@ class SGDWithL2(keras.optimizers.SGD):
             l2 = self.l2 / tf.distribute.get_strategy().num_replicas_in_sync
             grads = [g + l2 * tf.cast(v.value, g.dtype) if g is not None and len(v.shape) > 1 else g
                      for g, v in zip(grads, trainable_variables)]
+        if self.bias_lr != 1 and trainable_variables is not None:
+            # SGD's step is linear in the gradient, so a k times larger gradient is a k times larger learning rate
+            grads = [g * self.bias_lr if g is not None and v.name in ("beta", "bias") else g for g, v in zip(grads, trainable_variables)]
         return super().apply(grads, trainable_variables)
 
-    def get_config(self): return {**super().get_config(), "l2": self.l2}
+    def get_config(self): return {**super().get_config(), "l2": self.l2, "bias_lr": self.bias_lr}
 
 # %% ../../nbs/A2_engineering_a_run.ipynb #21610c64
 def default_device() -> str:
@@ -62,7 +65,7 @@ def build_model(recipe, num_classes=10, device=None, sync_bn=False):
 
 def make_optimizer(model, recipe):
     "SGD with (Nesterov) momentum and PyTorch-style L2 weight decay on weights with ndim > 1 (Keras finds them when it builds; `model` keeps the twins' signature)."
-    return SGDWithL2(l2=recipe.weight_decay, learning_rate=recipe.lr, momentum=recipe.momentum, nesterov=recipe.nesterov)
+    return SGDWithL2(l2=recipe.weight_decay, bias_lr=recipe.bias_lr, learning_rate=recipe.lr, momentum=recipe.momentum, nesterov=recipe.nesterov)
 
 def compile_model(model, recipe):
     "Attach optimizer, label-smoothed cross-entropy (from logits) and accuracy to `model`; returns it."

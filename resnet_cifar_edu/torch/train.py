@@ -38,10 +38,13 @@ def build_model(recipe, num_classes=10, device="cpu"):
     return model.to(memory_format=torch.channels_last) if recipe.channels_last else model
 
 def make_optimizer(model, recipe):
-    "SGD with (Nesterov) momentum; weight decay on weights with ndim > 1 only (not BatchNorm, not biases)."
-    params = list(model.parameters())
-    groups = [{"params": [p for p in params if p.ndim > 1], "weight_decay": recipe.weight_decay},
-              {"params": [p for p in params if p.ndim <= 1], "weight_decay": 0.0}]
+    "SGD with (Nesterov) momentum; weight decay on weights with ndim > 1 only (not BatchNorm, not biases); shifts at `recipe.bias_lr` × the rate."
+    named = list(model.named_parameters())
+    groups = [{"params": [p for _, p in named if p.ndim > 1], "weight_decay": recipe.weight_decay}]
+    if recipe.bias_lr == 1: groups.append({"params": [p for _, p in named if p.ndim <= 1], "weight_decay": 0.0})
+    else:  # a third group: BatchNorm shifts and the classifier's bias, their rate scaled by `lr_scale` in every step
+        groups += [{"params": [p for n, p in named if p.ndim <= 1 and not n.endswith("bias")], "weight_decay": 0.0},
+                   {"params": [p for n, p in named if p.ndim <= 1 and n.endswith("bias")], "weight_decay": 0.0, "lr_scale": recipe.bias_lr}]
     return torch.optim.SGD(groups, lr=recipe.lr, momentum=recipe.momentum, nesterov=recipe.nesterov)
 
 def amp_dtype(device):
@@ -78,6 +81,16 @@ def compile_or_eager(model, recipe, images, labels):
         with torch.no_grad():
             for k, v in model.named_buffers(): v.copy_(buffers[k])
 
+# %% ../../nbs/A2_engineering_a_run.ipynb #d98f1628
+def _training_batch(images, idx, recipe, side, aug, mirror=None):
+    "The float batch the model trains on from uint8 `images[idx]` (N, H, W, C): mirrored where `mirror` says (alternating flip), augmented per `recipe`, `side` pixels square, normalised."
+    x = to_float(images[idx])
+    if mirror is not None: x = flip_where(x, mirror[idx])  # this epoch's half, instead of a coin toss
+    x = augment_batch(x, recipe.padding, recipe.pad_mode, recipe.flip and mirror is None, recipe.rotate, recipe.cutout, aug)
+    if side != x.shape[-1]: x = F.interpolate(x, size=(side, side), mode="bilinear", antialias=True, align_corners=False)
+    x = normalize(x, CIFAR10_MEAN, CIFAR10_STD)
+    return x.contiguous(memory_format=torch.channels_last) if recipe.channels_last else x
+
 # %% ../../nbs/A2_engineering_a_run.ipynb #9da3272c
 def train_epoch(model, optimizer, images, labels, recipe, epoch, steps, total_steps, generator=None, scaler=None, bar=None,
                 rank=0, world=1, aug_generator=None):
@@ -87,22 +100,16 @@ def train_epoch(model, optimizer, images, labels, recipe, epoch, steps, total_st
     model.train()
     perm = torch.randperm(n, device=device, generator=generator)  # the same global order on every process
     aug = generator if aug_generator is None else aug_generator
-    alternate = recipe.flip and recipe.alternate_flip
-    if alternate: mirror = torch.from_numpy(alternate_flips(n, recipe.seed, epoch)).to(device)
+    alternate = recipe.flip and recipe.alternate_flip  # each image mirrored in every other epoch, not by a coin toss
+    mirror = torch.from_numpy(alternate_flips(n, recipe.seed, epoch)).to(device) if alternate else None
     side = train_size(recipe, epoch, images.shape[1])  # smaller pictures in the first epochs, with recipe.low_res
     loss_sum = torch.zeros((), device=device); correct = torch.zeros((), device=device, dtype=torch.long)
     t0, mine = time.perf_counter(), 0
     for i in range(steps):
         lr = recipe_lr(recipe, epoch * steps + i, total_steps)
-        for group in optimizer.param_groups: group["lr"] = lr
+        for group in optimizer.param_groups: group["lr"] = lr * group.get("lr_scale", 1.0)
         idx = shard(perm[i * bs:(i + 1) * bs], rank, world)  # this process's share of the global batch
-        x = to_float(images[idx])
-        if alternate: x = flip_where(x, mirror[idx])  # this epoch's half, instead of a coin toss
-        x = augment_batch(x, recipe.padding, recipe.pad_mode, recipe.flip and not alternate, recipe.rotate, recipe.cutout, aug)
-        if side != x.shape[-1]: x = F.interpolate(x, size=(side, side), mode="bilinear", antialias=True, align_corners=False)
-        x = normalize(x, CIFAR10_MEAN, CIFAR10_STD)
-        if recipe.channels_last: x = x.contiguous(memory_format=torch.channels_last)
-        y = labels[idx]
+        x, y = _training_batch(images, idx, recipe, side, aug, mirror), labels[idx]
         with autocast(device, recipe.bf16):
             logits = model(x)
             loss = F.cross_entropy(logits, y, label_smoothing=recipe.label_smoothing)

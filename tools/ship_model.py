@@ -8,7 +8,7 @@ weights as fp16 safetensors with the metadata `Classifier` needs, then measures 
 `Classifier.from_checkpoint(...).predict_proba`, on the test split of DATA with both backends (`--backends torch` on a
 machine without TensorFlow), with and without flip test-time augmentation. The numbers go into `model_card.json` and
 `MODEL_CARD.md` beside the weights, with the file's sha256. Nothing is estimated: every number in the card is computed here or read from the run's own history."""
-import argparse, hashlib, json, platform, os, shutil, time
+import argparse, hashlib, json, platform, os, shutil, subprocess, time
 from pathlib import Path
 
 import numpy as np
@@ -35,12 +35,23 @@ def cpu_name() -> str:
     except OSError: pass
     return platform.processor() or "unknown CPU"
 
+def shipped_in_commit(path, digest):
+    "The git commit whose copy of the weights file `path` has sha256 `digest`: the last commit that changed it, if the file on disk is that copy and has no uncommitted change; else None."
+    try:
+        if not Path(path).is_file() or sha256(path) != digest: return None
+        rel = Path(path).resolve().relative_to(ROOT)
+        if subprocess.run(["git", "diff", "--quiet", "HEAD", "--", str(rel)], cwd=ROOT).returncode != 0: return None
+        out = subprocess.run(["git", "log", "-n1", "--format=%H", "--", str(rel)], cwd=ROOT, capture_output=True, text=True)
+        return out.stdout.strip() or None
+    except (OSError, ValueError): return None
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("run", type=Path)
     ap.add_argument("--data", required=True, help="CIFAR-10 data with a test split (image folder, .tar.gz, or the official archive)")
     ap.add_argument("--dest", type=Path, default=ROOT/"resnet_cifar_edu"/"weights")
     ap.add_argument("--wall-seconds", type=float, help="wall-clock time of the whole training run, if known")
+    ap.add_argument("--time-note", default="", help="what the card should say about the time, e.g. that the run was stopped and resumed")
     ap.add_argument("--machine", default=f"{os.cpu_count()} CPU cores ({cpu_name()}), no GPU")
     ap.add_argument("--data-name", default="CIFAR-10 JPEG re-encoding (../shared/data/cifar10-jpeg.tar.gz)")
     ap.add_argument("--backends", default="torch,tf", help="backends that measure the shipped file (default: torch,tf)")
@@ -55,7 +66,11 @@ def main(argv=None):
                  "classes": list(run_meta["classes"]), "classes_zh": list(CLASSES_ZH) if list(run_meta["classes"]) == list(CLASSES) else list(run_meta["classes"]),
                  "mean": list(CIFAR10_MEAN), "std": list(CIFAR10_STD), "framework": "torch", "recipe": recipe,
                  "epoch": epoch, "val_acc": run_meta["best_val_acc"]}
-    if run_meta.get("lineage"): ship_meta["lineage"] = run_meta["lineage"]  # the weights this run started from (--init-from)
+    lineage = [dict(a) for a in run_meta.get("lineage", [])]  # the weights this run started from (--init-from)
+    if lineage:  # before they are overwritten: the commit that shipped them, so that the card can say how to get them back
+        commit = shipped_in_commit(args.dest/f"{NAME}.safetensors", lineage[-1]["sha256"])
+        if commit: lineage[-1]["commit"] = commit
+        ship_meta["lineage"] = lineage
     args.dest.mkdir(parents=True, exist_ok=True)
     weights = write_weights(state, ship_meta, args.dest/f"{NAME}.safetensors", dtype="float16")
 
@@ -88,9 +103,9 @@ def main(argv=None):
                                              "training images; the 10,000 test images were used once, after training",
             "recipe": recipe, "epochs": recipe["epochs"], "best_epoch": epoch, "val_acc": run_meta["best_val_acc"],
             "val_acc_tta_last_epoch": json.loads((args.run/"last.json").read_text()).get("metrics", {}).get("val_acc_tta"),
-            "train_seconds": float(sum(history["seconds"])), "wall_seconds": args.wall_seconds, "machine": args.machine,
+            "train_seconds": float(sum(history["seconds"])), "wall_seconds": args.wall_seconds, "time_note": args.time_note, "machine": args.machine,
             "software": {"python": platform.python_version(), "torch": __import__("torch").__version__},
-            "test": results, "history": history, "lineage": run_meta.get("lineage", [])}
+            "test": results, "history": history, "lineage": lineage}
     (args.dest/"model_card.json").write_text(json.dumps(card, indent=1) + "\n")
     (args.dest/"MODEL_CARD.md").write_text(model_card_md(card) + "\n")
     if (args.run/"curves.png").is_file():  # the landing page shows the shipped model's training curves
@@ -99,6 +114,14 @@ def main(argv=None):
         curves.parent.mkdir(exist_ok=True)
         shutil.copyfile(args.run/"curves.png", curves)
     print(f"wrote {weights} ({card['bytes'] / 1e6:.1f} MB, sha256 {card['sha256'][:16]}…), model_card.json, MODEL_CARD.md")
+
+def reproduce(c) -> list:
+    "Shell lines that fetch the starting weights of a second cycle from git (none for a run from random weights), then the recipe to train with."
+    r, start = dict(c["recipe"]), (c.get("lineage") or [None])[-1]
+    if not (start and start.get("commit") and r.get("init_from")): return [r]
+    r["init_from"] = "runs/start.safetensors"
+    return [f"# the weights this run started from (sha256 {start['sha256'][:12]}…), as shipped in commit {start['commit'][:10]}",
+            f"mkdir -p runs && git show {start['commit']}:resnet_cifar_edu/weights/{c['file']} > runs/start.safetensors", r]
 
 def model_card_md(c) -> str:
     r, t = c["recipe"], c["test"]
@@ -119,7 +142,8 @@ def model_card_md(c) -> str:
         f"- **Checkpoint**: the best epoch on the validation images (epoch {c['best_epoch']} of {c['epochs']})",
         f"- **Started from**: " + ("random initialisation" if not c.get("lineage") else " → ".join(
             f"`{a['weights']}` (sha256 {a['sha256'][:12]}…, {a.get('epochs', '?')} epochs)" for a in c["lineage"]) + ", with a fresh schedule (`--init-from`)"),
-        f"- **Machine**: {c['machine']}", f"- **Time**: {hours(c['train_seconds'])} of training steps; {hours(c['wall_seconds'])} wall-clock for the whole run (validation, checkpoints and other jobs on the machine included)",
+        f"- **Machine**: {c['machine']}", f"- **Time**: {hours(c['train_seconds'])} of training steps; {hours(c['wall_seconds'])} wall-clock for the whole run (validation, checkpoints and other jobs on the machine included)"
+        + (f". {c['time_note']}" if c.get("time_note") else ""),
         "", "## Accuracy", "",
         "| measured on | PyTorch backend | TensorFlow backend |", "|---|---|---|",
         f"| validation (no TTA) | {'none: trained on every training image (--val 0)' if c['val_acc'] != c['val_acc'] else format(c['val_acc'], '.2%')} | (same weights) |",
@@ -134,8 +158,8 @@ def model_card_md(c) -> str:
             "numbers are not directly comparable with results on the official archive.",
         "", "## Per-class test accuracy (PyTorch, flip TTA)", "", "| class | accuracy |", "|---|---|",
         *[f"| {k} | {v:.1%} |" for k, v in per_class.items()],
-        "", "## Reproduce", "", "```sh",
-        train_command(r, out=f"runs/torch-w{r['width']}-e{r['epochs']}"),
+        "", "## Reproduce", "", "```sh", *reproduce(c)[:-1],
+        train_command(reproduce(c)[-1], out=f"runs/torch-w{r['width']}-e{r['epochs']}"),
         "resnet-cifar evaluate --data data/cifar10-jpeg --tta", "```"]
     return "\n".join(lines)
 

@@ -70,7 +70,7 @@ def refresh(path: Path, setup=(), only=(), skip=()) -> float:
     except Exception as e: raise SystemExit(f"{path}: a cell failed, nothing written for this notebook:\n{e}")
     for i, c in enumerate(nb.cells):
         if c.cell_type != "code": continue
-        if i in run and (c.id in only if only else True): c.outputs = tidy_outputs(c.outputs)
+        if i in run and (c.id in only if only else True): c.outputs = [nbformat.from_dict(o) for o in tidy_outputs(c.outputs)]  # dicts → nodes for nbformat.write
         else: nb.cells[i] = saved.cells[i]  # not run, or a setup cell: keep what was saved
     if "widgets" in nb.metadata and "widgets" not in saved.metadata: del nb.metadata["widgets"]
     nbformat.write(nb, path)

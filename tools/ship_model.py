@@ -142,8 +142,9 @@ def model_card_md(c) -> str:
         f"- **Checkpoint**: the best epoch on the validation images (epoch {c['best_epoch']} of {c['epochs']})",
         f"- **Started from**: " + ("random initialisation" if not c.get("lineage") else " → ".join(
             f"`{a['weights']}` (sha256 {a['sha256'][:12]}…, {a.get('epochs', '?')} epochs)" for a in c["lineage"]) + ", with a fresh schedule (`--init-from`)"),
-        f"- **Machine**: {c['machine']}", f"- **Time**: {hours(c['train_seconds'])} of training steps; {hours(c['wall_seconds'])} wall-clock for the whole run (validation, checkpoints and other jobs on the machine included)"
-        + (f". {c['time_note']}" if c.get("time_note") else ""),
+        f"- **Machine**: {c['machine']}", f"- **Time**: {hours(c['train_seconds'])} of training steps" + (f"; {hours(c['wall_seconds'])} wall-clock for the whole run (validation, "
+        "checkpoints and other jobs on the machine included)" if c.get("wall_seconds") else "")
+        + (f". {c['time_note'].rstrip('.')}." if c.get("time_note") else ""),
         "", "## Accuracy", "",
         "| measured on | PyTorch backend | TensorFlow backend |", "|---|---|---|",
         f"| validation (no TTA) | {'none: trained on every training image (--val 0)' if c['val_acc'] != c['val_acc'] else format(c['val_acc'], '.2%')} | (same weights) |",

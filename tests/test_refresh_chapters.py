@@ -31,6 +31,10 @@ def test_tidy_outputs_drops_log_noise_and_widgets_only():
     out = {"output_type": "stream", "name": "stdout", "text": ["oneDNN custom operations are on: printed on purpose\n"]}
     kept = rc.tidy_outputs([log, only_log, bar, out])
     assert kept == [{**log, "text": ["a real warning\n"]}, out]  # stdout is never touched
+    import nbformat  # and a notebook holding them can be written (a filtered output once was a plain dict, which it cannot)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")])
+    nb.cells[0].outputs = kept
+    assert "a real warning" in nbformat.writes(nb)
 
 def test_stale_prose_finds_the_old_numbers(tmp_path):
     old = {"sha256": "a", "val_acc": 0.8688, "recipe": {"epochs": 10},

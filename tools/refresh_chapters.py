@@ -50,7 +50,8 @@ def tidy_outputs(outputs) -> list:
             if not "".join(lines).strip(): continue
             o = {**o, "text": lines}
         kept.append(o)
-    return kept
+    import nbformat
+    return [nbformat.from_dict(o) for o in kept]  # notebook nodes: nbformat.write cannot write plain dicts
 
 def refresh(path: Path, setup=(), only=(), skip=()) -> float:
     "Execute notebook `path` as described in the module docstring; returns the seconds it took."
@@ -70,7 +71,7 @@ def refresh(path: Path, setup=(), only=(), skip=()) -> float:
     except Exception as e: raise SystemExit(f"{path}: a cell failed, nothing written for this notebook:\n{e}")
     for i, c in enumerate(nb.cells):
         if c.cell_type != "code": continue
-        if i in run and (c.id in only if only else True): c.outputs = [nbformat.from_dict(o) for o in tidy_outputs(c.outputs)]  # dicts → nodes for nbformat.write
+        if i in run and (c.id in only if only else True): c.outputs = tidy_outputs(c.outputs)
         else: nb.cells[i] = saved.cells[i]  # not run, or a setup cell: keep what was saved
     if "widgets" in nb.metadata and "widgets" not in saved.metadata: del nb.metadata["widgets"]
     nbformat.write(nb, path)

@@ -43,7 +43,7 @@ class Recipe:
     pad_mode: str = "reflect"    # 'reflect' or 'zero'
     flip: bool = True            # random horizontal flips
     alternate_flip: bool = False # with flip: each image mirrored in every other epoch instead of by a coin toss (see below)
-    low_res: int = 0             # PyTorch: train the first epochs on pictures shrunk to low_res × low_res pixels (e.g. 24); 0: off
+    low_res: int = 0             # train the first epochs on pictures shrunk to low_res × low_res pixels (e.g. 24); 0: off
     low_res_epochs: float = 0.5  # with low_res: the fraction of the epochs, the first ones, trained on the smaller pictures
     rotate: float = 0.0          # random rotation in ±degrees (0: off)
     cutout: int = 0              # Cutout square side in pixels (0: off)

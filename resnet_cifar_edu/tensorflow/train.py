@@ -17,7 +17,7 @@ import tensorflow as tf
 
 from ..data import CIFAR10_MEAN, CIFAR10_STD, CLASSES
 from ..train import (Recipe, alternate_flips, check_resume, end_of_epoch, epoch_seed, initial_weights, format_epoch, metrics_from_probs,
-                                    new_history, progress_bar, recipe_lr, resume_message, write_json)
+                                    new_history, progress_bar, recipe_lr, resume_message, train_size, write_json)
 from .augment import augment_batch, flip_where, normalize
 from .resnet import resnet18
 from ..distributed import replica_batch
@@ -81,6 +81,7 @@ def train_dataset(images, labels, recipe, num_classes=10, start_epoch=0):
     x, y = tf.constant(np.ascontiguousarray(images)), tf.constant(np.asarray(labels, dtype=np.int64))
     alternate = recipe.flip and recipe.alternate_flip
     first = tf.constant(alternate_flips(n, recipe.seed, 0))  # alternating flip: mirrored in even epochs
+    sides = tf.constant([train_size(recipe, e, images.shape[1]) for e in range(recipe.epochs)])  # low_res: each epoch's picture side
 
     def epoch_batches(epoch):
         seed = tf.stack([tf.constant(epoch_seed(recipe.seed, 0), tf.int64) + epoch, tf.constant(0, tf.int64)])
@@ -92,6 +93,9 @@ def train_dataset(images, labels, recipe, num_classes=10, start_epoch=0):
         xb = tf.cast(tf.gather(x, idx), tf.float32) / 255
         if alternate: xb = flip_where(xb, tf.not_equal(tf.gather(first, idx), epoch % 2 == 1))
         xb = augment_batch(xb, recipe.padding, recipe.pad_mode, recipe.flip and not alternate, recipe.rotate, recipe.cutout, seed=seed)
+        if recipe.low_res:  # shrunk after the augmentation, antialiased, as in the PyTorch loop
+            side = sides[epoch]
+            xb = tf.cond(side < images.shape[1], lambda: tf.image.resize(xb, tf.stack([side, side]), "bilinear", antialias=True), lambda: xb)
         return normalize(xb, CIFAR10_MEAN, CIFAR10_STD), tf.one_hot(tf.gather(y, idx), num_classes)
 
     ds = tf.data.Dataset.range(start_epoch, recipe.epochs).flat_map(epoch_batches)
@@ -217,8 +221,6 @@ def fit(recipe, train_images, train_labels, val_images, val_labels, out_dir, cla
     "Train a ResNet-18 as `recipe` says on uint8 images (N, H, W, C), checkpointing into `out_dir`; returns the history."
     if recipe.ema: raise ValueError(f"recipe field ema={recipe.ema}: the weight average is measured in the PyTorch loop only "
                                     "(appendix A3); the Keras twin does not have it yet, so train with ema=0 or with PyTorch")
-    if recipe.low_res: raise ValueError(f"recipe field low_res={recipe.low_res}: smaller pictures in the first epochs are in the "
-                                        "PyTorch loop only until appendix A3 shows they pay; the Keras twin does not have them yet, so train with low_res=0 or with PyTorch")
     replica, device = init_replica(device)  # one process, or one worker of a tf.distribute cluster (chapter 7)
     strategy, main = replica.strategy, replica.rank == 0
     say = print if verbose and main else (lambda *a: None)

@@ -64,7 +64,7 @@ def measure_torch(width, steps, data, batch_size=None, warmup=1, compile=None):
     import torch
     from resnet_cifar_edu.train import get_recipe
     from resnet_cifar_edu.torch import train as pt
-    r = get_recipe("cpu", width=width, epochs=1, **({"batch_size": batch_size} if batch_size else {}),
+    r = get_recipe("cpu", width=width, epochs=1, low_res=0, **({"batch_size": batch_size} if batch_size else {}),
                    **({"compile": compile} if compile is not None else {}))
     x, y = _images(data, r.batch_size * (steps + warmup))
     dev = pt.default_device()
@@ -81,7 +81,7 @@ def measure_tf(width, steps, data, batch_size=None, warmup=2):
     import keras
     from resnet_cifar_edu.train import get_recipe
     from resnet_cifar_edu.tensorflow import train as kt
-    r = get_recipe("cpu", width=width, epochs=2, **({"batch_size": batch_size} if batch_size else {}))
+    r = get_recipe("cpu", width=width, epochs=2, low_res=0, **({"batch_size": batch_size} if batch_size else {}))
     n = r.batch_size * max(steps, warmup)
     x, y = _images(data, n)
     model = kt.compile_model(kt.build_model(r, 10), r)

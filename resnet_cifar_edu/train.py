@@ -83,7 +83,7 @@ def _check_recipe(r):
 # %% ../nbs/A2_engineering_a_run.ipynb #68694ef7
 PRESETS = {
     "quick": dict(width=16, epochs=5, batch_size=256, lr=0.2),
-    "cpu":   dict(width=32, epochs=22, batch_size=256, lr=0.2, compile=True),
+    "cpu":   dict(width=32, epochs=28, batch_size=256, lr=0.2, compile=True, low_res=24, bias_lr=8),
     "full":  dict(width=64, epochs=100, batch_size=512, lr=0.4, cutout=8, compile=True),
 }
 

@@ -22,7 +22,7 @@ from resnet_cifar_edu.evaluate import mcnemar
 from resnet_cifar_edu.inference import Classifier
 from resnet_cifar_edu.train import read_json
 
-TRICKS = {  # run folder → what it changes against the base run (the recipe of `resnet-cifar train --preset cpu --epochs 8`)
+TRICKS = {  # run folder → what it changes against the base run (the recipe of `resnet-cifar train --preset cpu --epochs 8 --set low_res=0 --set bias_lr=1`)
     "ls02": "label smoothing 0.2 (base 0.1)",
     "b512": "batch 512, peak lr 0.4 (base 256, 0.2)",
     "cutout8": "Cutout 8×8 (base: none)",
@@ -84,8 +84,9 @@ def main(argv=None):
     out = {"what": "tricks measured one at a time: validation accuracy, change, McNemar's exact test",
            "validation": f"{len(val):,} images held out of the training split (train_val_split, seed 0); JPEG CIFAR-10",
            "tta": {"model": "the shipped model (PyTorch backend, float32)", "reference": "no TTA", "rows": tta_rows},
-           "training": {"reference": args.base, "recipe": "resnet-cifar train --framework torch --preset cpu --epochs 8 "
-                        "(ResNet-18 width 32, batch 256, peak lr 0.2, label smoothing 0.1) plus the row's change",
+           "training": {"reference": args.base, "recipe": "resnet-cifar train --framework torch --preset cpu --epochs 8 --set low_res=0 --set bias_lr=1 "
+                        "(ResNet-18 width 32, batch 256, peak lr 0.2, label smoothing 0.1: the cpu preset before it took up "
+                        "low_res and bias_lr) plus the row's change",
                         "timing_note": "train_seconds: the sum of the epochs' times; the runs shared the machine with other "
                                        "work, so they say little about speed", "rows": runs},
            "machine": args.machine}

@@ -144,7 +144,7 @@ def load_split(data, val=None, progress=True):
     tr, va = train_val_split(labels, n_val=n_val, seed=0)
     return (images[tr], labels[tr]), (images[va], labels[va]), classes
 
-# %% ../nbs/10_cli.ipynb #c8830b44
+# %% ../nbs/10_cli.ipynb #b919ff40
 def _test_accuracy(framework, args, recipe, classes):
     "Accuracy of the best checkpoint in `args.out` on the test split of `args.data`, computed as `resnet-cifar evaluate` does (through `Classifier`); None without a test split."
     from resnet_cifar_edu.inference import Classifier
@@ -172,6 +172,7 @@ def without_option(argv, name) -> list:
 
 def _n(k, word): return f"{k} {word}{'s' if k != 1 else ''}"
 
+# %% ../nbs/10_cli.ipynb #c8830b44
 def cmd_train(args) -> int:
     "Run `resnet-cifar train` with the parsed `args`; returns the exit code."
     from resnet_cifar_edu.distributed import is_main_process, is_worker, launch_training, replica_batch

@@ -1,4 +1,4 @@
-"""The engineering around the training loop: the recipe and its presets, the learning-rate schedule, history and checkpoints, exact resuming, and the PyTorch and Keras `fit` that chapter 03 calls.
+"""How a run is described and what it leaves behind, in the framework-free `resnet_cifar_edu.train`: the recipe and its presets, the learning-rate schedule, the history and its curves, the checkpoint metadata and the bookkeeping both training loops share.
 
 Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/a2_engineering_a_run.html.md"""
 

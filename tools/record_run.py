@@ -1,13 +1,18 @@
 """Measure a finished training run (either framework) on the test split and record it for the landing page.
 
 usage: python tools/record_run.py RUN_DIR --framework torch|tf --data DATA --name NAME [--wall-seconds S] [--label TEXT]
+                                [--compare OTHER_RUN_DIR:torch|tf]
 
 Loads RUN_DIR's best-on-validation checkpoint through `Classifier.from_checkpoint(RUN_DIR, backend=...)`, the same
 code path users and `resnet-cifar evaluate --weights RUN_DIR` take, and measures it on the test split of DATA with
 and without flip test-time augmentation. Writes nbs/results/NAME.json (recipe, history, validation and test accuracy,
 per-class accuracy, time, machine) and copies the run's curves.png to nbs/images/NAME_curves.png. This is how runs
 that are not shipped (the TensorFlow run trained with the shipped model's recipe) get into the results table;
-the shipped model itself is measured by tools/ship_model.py."""
+the shipped model itself is measured by tools/ship_model.py.
+
+With --compare, the best checkpoint of another run is measured on the same test images (single view) and the record
+gets `paired`: McNemar's exact test between the two (`a_only`: images only this run gets right, `b_only`: only the
+other), the way chapter 04 compares two models."""
 import argparse, json, os, platform, shutil, time
 from pathlib import Path
 
@@ -15,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 from ship_model import cpu_name
 from resnet_cifar_edu.data import load_dataset
-from resnet_cifar_edu.evaluate import evaluation_report
+from resnet_cifar_edu.evaluate import evaluation_report, mcnemar
 from resnet_cifar_edu.inference import Classifier
 
 def main(argv=None):
@@ -29,16 +34,23 @@ def main(argv=None):
                     help="what the run is, for the results table's framework column")
     ap.add_argument("--machine", default=f"{os.cpu_count()} CPU cores ({cpu_name()}), no GPU")
     ap.add_argument("--data-name", default="CIFAR-10 JPEG re-encoding (../shared/data/cifar10-jpeg.tar.gz)")
+    ap.add_argument("--compare", metavar="OTHER_RUN_DIR:FRAMEWORK",
+                    help="also measure another run's best checkpoint on the same test images and record McNemar's test against it")
+    ap.add_argument("--out-dir", type=Path, default=ROOT/"nbs", help="where results/NAME.json and images/NAME_curves.png go (default: nbs)")
     args = ap.parse_args(argv)
+    if args.compare and (":" not in args.compare or args.compare.rsplit(":", 1)[1] not in ("torch", "tf")):
+        ap.error(f"--compare takes OTHER_RUN_DIR:torch or OTHER_RUN_DIR:tf, not '{args.compare}'")
 
     best, last = (json.loads((args.run/n).read_text()) for n in ("best.json", "last.json"))
     history = json.loads((args.run/"history.json").read_text())
     clf = Classifier.from_checkpoint(args.run, backend=args.framework)
     x, y, classes = load_dataset(args.data, "test")
-    test = {}
+    test, right = {}, None
     for tta in (False, True):
         t0 = time.perf_counter()
-        rep = evaluation_report(clf.predict_proba(x, tta=tta), y, classes)
+        probs = clf.predict_proba(x, tta=tta)
+        if not tta: right = probs.argmax(1) == y
+        rep = evaluation_report(probs, y, classes)
         test["tta" if tta else "plain"] = {**rep, "seconds": time.perf_counter() - t0}
         print(f"{args.framework} tta={tta!s:5s}: {rep['accuracy']:.2%} on {rep['n']:,} test images")
     software = {"python": platform.python_version()}
@@ -49,12 +61,20 @@ def main(argv=None):
               "val_acc_tta_last_epoch": last.get("metrics", {}).get("val_acc_tta"),
               "train_seconds": float(sum(history["seconds"])), "wall_seconds": args.wall_seconds, "machine": args.machine,
               "software": software, "test": test, "history": history}
-    out = ROOT/"nbs"/"results"/f"{args.name}.json"
-    out.parent.mkdir(exist_ok=True)
+    if args.compare:
+        other_dir, other_fw = args.compare.rsplit(":", 1)
+        other_right = Classifier.from_checkpoint(Path(other_dir), backend=other_fw).predict_proba(x).argmax(1) == y
+        record["paired"] = {"against": f"{Path(other_dir).name} ({other_fw}), best checkpoint, single view",
+                            "accuracy_against": float(other_right.mean()), **mcnemar(right, other_right)}
+        p = record["paired"]
+        print(f"against {p['against']}: {p['accuracy_against']:.2%}; only this run right on {p['a_only']}, only the other on "
+              f"{p['b_only']} images, McNemar p = {p['p_value']:.3g}")
+    out = args.out_dir/"results"/f"{args.name}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(record, indent=1) + "\n")
     if (args.run/"curves.png").is_file():
-        (ROOT/"nbs"/"images").mkdir(exist_ok=True)
-        shutil.copyfile(args.run/"curves.png", ROOT/"nbs"/"images"/f"{args.name}_curves.png")
-    print(f"wrote {out.relative_to(ROOT)}")
+        (args.out_dir/"images").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(args.run/"curves.png", args.out_dir/"images"/f"{args.name}_curves.png")
+    print(f"wrote {out}")
 
 if __name__ == "__main__": main()

@@ -7,7 +7,7 @@ Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/a2_engineering_a_run.h
 # %% ../nbs/A2_engineering_a_run.ipynb #84733142
 from __future__ import annotations
 
-import csv, io, json, math, warnings
+import csv, functools, hashlib, io, json, math, warnings
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from .weights import CHECKPOINT_SUFFIX, find_checkpoint, read_weights
 # %% auto #0
 __all__ = ['PRESETS', 'HISTORY_KEYS', 'Recipe', 'recipe_fields', 'get_recipe', 'parse_override', 'one_cycle_lr', 'recipe_lr',
            'new_history', 'log_epoch', 'format_epoch', 'write_json', 'read_json', 'save_history', 'plot_history',
-           'save_curves', 'checkpoint_meta', 'epoch_seed', 'alternate_flips', 'resume_message', 'initial_weights',
+           'save_curves', 'checkpoint_meta', 'epoch_seed', 'resume_message', 'alternate_flips', 'initial_weights',
            'end_of_epoch', 'check_resume', 'metrics_from_probs', 'progress_bar', 'train_size']
 
 # %% ../nbs/A2_engineering_a_run.ipynb #138773fe
@@ -200,22 +200,26 @@ def checkpoint_meta(recipe, epoch, history, best_val_acc, classes, framework, me
     if recipe.init_from: meta["lineage"] = initial_weights(recipe.init_from)[1]
     return meta
 
+
+# %% ../nbs/A2_engineering_a_run.ipynb #96ab83b1
 def epoch_seed(seed, epoch) -> int:
     "Seed of the shuffling and augmentation of `epoch`: a resumed run sees the same batches it would have seen."
     return int(seed) * 100_003 + int(epoch)
 
+def resume_message(path, done, epochs) -> str:
+    "The line a loop prints when it picks up the run in `path` after `done` of `epochs` epochs."
+    if done >= epochs: return f"'{path}' has finished all {epochs} epochs; nothing to resume (ask for more epochs to continue)."
+    return f"Resuming from '{path}': {done} of {epochs} epochs done, continuing with epoch {done + 1}."
+
+
+# %% ../nbs/A2_engineering_a_run.ipynb #dcef775b
 def alternate_flips(n, seed, epoch) -> np.ndarray:
     "Which of `n` training images to mirror in `epoch` under alternating flip: a random half (fixed by `seed`) in even epochs, the other half in odd ones."
     first = np.random.default_rng([int(seed), 2]).random(n) < 0.5
     return first ^ bool(int(epoch) % 2)
 
-def resume_message(path, done, epochs) -> str:
-    if done >= epochs: return f"'{path}' has finished all {epochs} epochs; nothing to resume (ask for more epochs to continue)."
-    return f"Resuming from '{path}': {done} of {epochs} epochs done, continuing with epoch {done + 1}."
 
 # %% ../nbs/A2_engineering_a_run.ipynb #20fa29d0
-import functools, hashlib
-
 @functools.lru_cache(maxsize=8)
 def initial_weights(path: str) -> tuple:
     "`(state in PyTorch names, lineage)` of the weights a run starts from: a .safetensors file, or a PyTorch run folder's best."

@@ -20,8 +20,8 @@ from .weights import find_checkpoint, read_meta, untrained_state
 # %% auto #0
 __all__ = ['WEIGHTS_ENV', 'UNTRAINED_BANNER', 'MAX_UPLOAD_BYTES', 'MAX_UPLOAD_TOTAL', 'BACKEND_LABELS', 'APP_CSS', 'STATUS_ICONS',
            'STATUS_COLOURS', 'UPLOAD_GUARD_JS', 'PREFER_CHINESE_JS', 'demo_weights', 'load_demo_classifier',
-           'model_banner', 'TestImages', 'check_upload', 'brief', 'AppResult', 'classify_image', 'classify_upload',
-           'gradcam_overlay', 'render_error', 'render_result', 'render_results', 'ClassifierApp', 'build_app']
+           'model_banner', 'TestImages', 'check_upload', 'brief', 'AppResult', 'gradcam_overlay', 'classify_image',
+           'classify_upload', 'render_error', 'render_result', 'render_results', 'ClassifierApp', 'build_app']
 
 # %% ../nbs/08_app.ipynb #5da8f66e
 WEIGHTS_ENV = "RESNET_CIFAR_EDU_WEIGHTS"
@@ -139,6 +139,17 @@ class AppResult:
 def _png(img: Image.Image) -> bytes:
     buf = io.BytesIO(); img.save(buf, format="PNG"); return buf.getvalue()
 
+
+# %% ../nbs/08_app.ipynb #acbe45e8
+def gradcam_overlay(image, cam, size=96, alpha=0.5) -> bytes:
+    "PNG of `image` (H, W, 3 uint8) with the heat map `cam` (values in [0, 1]) blended over it in colour."
+    from matplotlib import colormaps
+    base = np.asarray(Image.fromarray(np.asarray(image, np.uint8)).resize((size, size), Image.Resampling.BILINEAR), np.float32)
+    heat = Image.fromarray((np.clip(cam, 0, 1) * 255).astype(np.uint8)).resize((size, size), Image.Resampling.BILINEAR)
+    colour = colormaps["jet"](np.asarray(heat, np.float32) / 255)[..., :3] * 255
+    return _png(Image.fromarray((base * (1 - alpha) + colour * alpha).clip(0, 255).astype(np.uint8)))
+
+# %% ../nbs/08_app.ipynb #54bc1ead
 def classify_image(classifier, image, name="image", preview=b"", truth=None, topk=3, explain=False) -> AppResult:
     "Classify a decoded picture (anything `preprocess` reads; a 32×32 uint8 array is used as is)."
     x = preprocess(image, classifier.config["size"])
@@ -159,15 +170,6 @@ def classify_upload(classifier, data: bytes, name="upload", size=None, topk=3, e
         thumb = img.copy(); thumb.thumbnail((160, 160))
     except ImageError as e: return AppResult(name, False, e.args[0] if e.args else str(e))
     return classify_image(classifier, img, name, _png(thumb), topk=topk, explain=explain)
-
-# %% ../nbs/08_app.ipynb #acbe45e8
-def gradcam_overlay(image, cam, size=96, alpha=0.5) -> bytes:
-    "PNG of `image` (H, W, 3 uint8) with the heat map `cam` (values in [0, 1]) blended over it in colour."
-    from matplotlib import colormaps
-    base = np.asarray(Image.fromarray(np.asarray(image, np.uint8)).resize((size, size), Image.Resampling.BILINEAR), np.float32)
-    heat = Image.fromarray((np.clip(cam, 0, 1) * 255).astype(np.uint8)).resize((size, size), Image.Resampling.BILINEAR)
-    colour = colormaps["jet"](np.asarray(heat, np.float32) / 255)[..., :3] * 255
-    return _png(Image.fromarray((base * (1 - alpha) + colour * alpha).clip(0, 255).astype(np.uint8)))
 
 # %% ../nbs/08_app.ipynb #1a423b8d
 APP_CSS = """<style>
@@ -364,6 +366,10 @@ class ClassifierApp(_Texts, _Controls, _StatusAndModels):
         self._relabel()
         self.preloading = threading.Thread(target=self._preload, daemon=True) if preload else None
         if preload: self.preloading.start()
+
+    def __repr__(self):  # what a notebook without widgets (or the docs site) shows instead of the page
+        return (f"ClassifierApp: {len(self.results)} picture(s) on the page, backend {BACKEND_LABELS[self.backend.value]}, "
+                f"language {self.lang.value}, status {self.state} (run the notebook in JupyterLab to use the page)")
 
 # %% ../nbs/08_app.ipynb #925946f2
 def build_app(preload: bool | None = None, header=True, **kwargs) -> ClassifierApp:

@@ -14,14 +14,14 @@ from PIL import Image
 from .data import (CLASSES, CLASSES_ZH, ImageError, find_cifar10_jpeg, load_dataset, open_image, preprocess,
                                   running_under_test, to_rgb)
 from .inference import PRETRAINED, UNSURE_BELOW, CheckpointError, Classifier
-from .messages import MESSAGES, Text, localize, say
+from .messages import MESSAGES, PREFER_CHINESE_JS, Text, brief, localize, say
 from .weights import find_checkpoint, read_meta, untrained_state
 
 # %% auto #0
 __all__ = ['WEIGHTS_ENV', 'UNTRAINED_BANNER', 'MAX_UPLOAD_BYTES', 'MAX_UPLOAD_TOTAL', 'BACKEND_LABELS', 'APP_CSS', 'STATUS_ICONS',
-           'STATUS_COLOURS', 'UPLOAD_GUARD_JS', 'PREFER_CHINESE_JS', 'demo_weights', 'load_demo_classifier',
-           'model_banner', 'TestImages', 'check_upload', 'brief', 'AppResult', 'gradcam_overlay', 'classify_image',
-           'classify_upload', 'render_error', 'render_result', 'render_results', 'ClassifierApp', 'build_app']
+           'STATUS_COLOURS', 'UPLOAD_GUARD_JS', 'demo_weights', 'load_demo_classifier', 'model_banner', 'TestImages',
+           'check_upload', 'AppResult', 'gradcam_overlay', 'classify_image', 'classify_upload', 'render_error',
+           'render_result', 'render_results', 'ClassifierApp', 'build_app']
 
 # %% ../nbs/08_app.ipynb #5da8f66e
 WEIGHTS_ENV = "RESNET_CIFAR_EDU_WEIGHTS"
@@ -103,21 +103,6 @@ def check_upload(name: str, data: bytes, size: int | None = None, limit=MAX_UPLO
     if size > len(data): return Text("too_much", name=name, limit=_mb(total_limit))
     return None
 
-def brief(message: str, limit=200) -> str:
-    "`message` without parenthesised library details (exception names, addresses), at most `limit` characters."
-    out, depth, start = [], 0, 0
-    for i, ch in enumerate(message):  # drop balanced '(...)' or '（…）' groups that mention an exception or an address
-        if ch in "(（":
-            if depth == 0: start = i
-            depth += 1
-        elif ch in ")）" and depth:
-            depth -= 1
-            if depth == 0:
-                group = message[start:i + 1]
-                out.append("" if re.search(r"Error|Exception|0x[0-9a-f]|exceeds", group) else group)
-        elif depth == 0: out.append(ch)
-    text = re.sub(r"\s+([.,;:])(?=\s|$)", r"\1", re.sub(r"\s{2,}", " ", "".join(out))).strip()
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 # %% ../nbs/08_app.ipynb #be3aa2fc
 BACKEND_LABELS = {"torch": "PyTorch", "tf": "TensorFlow"}
@@ -395,13 +380,3 @@ UPLOAD_GUARD_JS = """(() => {
   };
 })();"""
 
-PREFER_CHINESE_JS = """
-(() => {  // open the page in Chinese when the browser prefers it: press the 中文 button once, as soon as it is drawn
-  if (!(navigator.language || "").toLowerCase().startsWith("zh") || window.__rcePreferZh) return;
-  window.__rcePreferZh = true;
-  const t0 = Date.now(), timer = setInterval(() => {
-    const zh = [...document.querySelectorAll(".rce-lang button")].find(b => b.textContent.trim() === "中文");
-    if (zh || Date.now() - t0 > 60000) clearInterval(timer);
-    if (zh) zh.click();
-  }, 200);
-})();"""

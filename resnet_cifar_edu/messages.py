@@ -9,8 +9,8 @@ from __future__ import annotations
 from string import Formatter
 
 # %% auto #0
-__all__ = ['LANGS', 'MESSAGES', 'KEEP_IN_CHINESE', 'say', 'Text', 'localize', 'placeholders', 'catalogue_problems',
-           'english_left']
+__all__ = ['LANGS', 'MESSAGES', 'KEEP_IN_CHINESE', 'PREFER_CHINESE_JS', 'say', 'Text', 'localize', 'placeholders',
+           'catalogue_problems', 'english_left', 'brief']
 
 # %% ../nbs/A6_two_languages.ipynb #08f9d080
 LANGS = ("en", "zh")  # English, 简体中文
@@ -154,3 +154,34 @@ def english_left(text: str, keep=KEEP_IN_CHINESE) -> list:
                     | '[^']*'         # quoted names
                     | `[^`]*`         # code""", " ", text, flags=re.VERBOSE)
     return [w for w in re.findall(r"[A-Za-z_]+", text) if w not in keep]
+
+# %% ../nbs/A6_two_languages.ipynb #94d166f4
+def brief(message: str, limit=200) -> str:
+    "`message` without parenthesised library details (exception names, addresses), at most `limit` characters."
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(message):  # drop balanced '(...)' or '（…）' groups that mention an exception or an address
+        if ch in "(（":
+            if depth == 0: start = i
+            depth += 1
+        elif ch in ")）" and depth:
+            depth -= 1
+            if depth == 0:
+                group = message[start:i + 1]
+                out.append("" if re.search(r"Error|Exception|0x[0-9a-f]|exceeds", group) else group)
+        elif depth == 0: out.append(ch)
+    text = re.sub(r"\s+([.,;:])(?=\s|$)", r"\1", re.sub(r"\s{2,}", " ", "".join(out))).strip()
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+# %% ../nbs/A6_two_languages.ipynb #4aac1b96
+PREFER_CHINESE_JS = """
+(() => {  // open the page in Chinese when the browser prefers it: press the 中文 button once, as soon as it is drawn
+  if (!(navigator.language || "").toLowerCase().startsWith("zh") || window.__rcePreferZh) return;
+  window.__rcePreferZh = true;
+  const t0 = Date.now(), timer = setInterval(() => {
+    const zh = [...document.querySelectorAll(".rce-lang button")].find(b => b.textContent.trim() === "中文");
+    if (zh || Date.now() - t0 > 60000) clearInterval(timer);
+    if (zh) zh.click();
+  }, 200);
+})();"""
+

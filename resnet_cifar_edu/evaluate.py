@@ -18,16 +18,18 @@ __all__ = ['simulate_predictions', 'predictions', 'accuracy', 'wilson_interval',
 
 # %% ../nbs/04_evaluate.ipynb #586d13cb
 def simulate_predictions(n=2000, n_classes=10, acc=0.9, overconfidence=1.0, seed=0):
-    "Labels and `(n, n_classes)` probabilities of an imaginary model that is right with probability `acc`."
+    "Labels and `(n, n_classes)` probabilities of an imaginary model that is right with probability about `acc`."
     rng = np.random.default_rng(seed)
     labels = rng.integers(0, n_classes, n)
-    right = rng.random(n) < acc
-    pred = np.where(right, labels, (labels + 1 + (rng.random(n) < 0.3) * rng.integers(1, n_classes - 1, n)) % n_classes)
-    logits = rng.normal(0, 1, (n, n_classes))
-    # the predicted class always wins; by a wider margin when it is right, as with a real model
-    logits[np.arange(n), pred] = logits.max(1) + np.where(right, 2 + rng.exponential(1.5, n), rng.exponential(1.0, n))
-    logits *= 2 * overconfidence  # 1: roughly calibrated; above 1 overconfident, below 1 underconfident
-    p = np.exp(logits - logits.max(1, keepdims=True))
+    conf = rng.beta(4 * acc, 4 * (1 - acc), n).clip(0.25, 0.999)  # how sure it is of each answer: `acc` on average
+    right = rng.random(n) < conf  # right exactly as often as it is sure: honest by construction
+    wrong = (labels + 1 + (rng.random(n) < 0.3) * rng.integers(1, n_classes - 1, n)) % n_classes  # mostly the next class
+    pred = np.where(right, labels, wrong)
+    p = rng.dirichlet(np.full(n_classes, 5.0), n)  # the rest of the probability, spread over the other classes
+    p[np.arange(n), pred] = 0
+    p *= ((1 - conf) / p.sum(1))[:, None]
+    p[np.arange(n), pred] = conf
+    p = p ** overconfidence  # 1: honest; above 1 overconfident, below 1 underconfident
     return labels, p / p.sum(1, keepdims=True)
 
 # %% ../nbs/04_evaluate.ipynb #67115be8

@@ -32,3 +32,31 @@ def test_second_cycle_card_says_how_to_get_the_starting_weights():
     assert "--init-from runs/start.safetensors" in steps and "--init-from resnet_cifar_edu" not in steps
     assert steps.index("git show") < steps.index("resnet-cifar train")
     assert "Stopped after epoch 5 and resumed." in md and "sha256 abababababab…, 16 epochs" in md
+
+def test_banner_counts_every_cycle_in_both_languages():
+    first = sm.banner(0.8893, 16, [], "a 2-core CPU")
+    assert first["description"].endswith("88.9% on the CIFAR-10 test images (JPEG re-encoding), 16 epochs on a 2-core CPU")
+    assert "88.9%" in first["description_zh"] and "在 2 核 CPU 上训练了 16 个轮次" in first["description_zh"]
+    second = sm.banner(0.8999, 16, [{"epochs": 16, "sha256": "ab" * 32}], "a laptop")
+    assert "90.0%" in second["description"] and "16 + 16 epochs on a laptop" in second["description"]
+    assert "在 a laptop 上训练了 16 + 16 个轮次" in second["description_zh"]  # an unknown machine is quoted as given
+
+def test_relabel_changes_the_banner_lines_and_nothing_else(tmp_path):
+    from safetensors import safe_open
+    from resnet_cifar_edu.weights import read_weights
+    for f in (WEIGHTS, WEIGHTS.parent/"model_card.json", WEIGHTS.parent/"MODEL_CARD.md"): (tmp_path/f.name).write_bytes(f.read_bytes())
+    card = json.loads((tmp_path/"model_card.json").read_text())
+    card["lineage"] = card.get("lineage", [])[:1] + [{"weights": WEIGHTS.name, "epochs": 7, "sha256": "cd" * 32}]  # a made-up third cycle
+    (tmp_path/"model_card.json").write_text(json.dumps(card))
+    before, meta_before = read_weights(tmp_path/WEIGHTS.name)
+    sm.relabel(tmp_path, "a 2-core CPU")
+    after, meta = read_weights(tmp_path/WEIGHTS.name)
+    assert before.keys() == after.keys() and all((before[k] == after[k]).all() for k in before)
+    with safe_open(str(tmp_path/WEIGHTS.name), framework="numpy") as f: assert all(f.get_slice(k).get_dtype() == "F16" for k in f.keys() if "num_batches" not in k and f.get_slice(k).get_dtype().startswith("F"))
+    acc = f"{card['test']['torch']['accuracy']:.1%}"
+    assert f"{acc} on the CIFAR-10" in meta["description"] and " + ".join(str(a["epochs"]) for a in card["lineage"]) + f" + {card['epochs']} epochs" in meta["description"]
+    assert acc in meta["description_zh"] and "个轮次" in meta["description_zh"]
+    assert {k: v for k, v in meta.items() if not k.startswith("description")} == {k: v for k, v in meta_before.items() if not k.startswith("description")}
+    new = json.loads((tmp_path/"model_card.json").read_text())
+    assert new["sha256"] == hashlib.sha256((tmp_path/WEIGHTS.name).read_bytes()).hexdigest() != card["sha256"]
+    assert new["sha256"] in (tmp_path/"MODEL_CARD.md").read_text()

@@ -4,8 +4,9 @@ Chromium, switch on Grad-CAM, and save the page.
 usage: python tools/demo_screenshot.py [--out nbs/images/demo.png] [IMAGE ...]
 
 Without IMAGE arguments it uploads the first test picture of three CIFAR-10 classes from the local data (the same
-picture every time, not the ones the model gets right). It uses the server and browser helpers of
-tools/browser.py, as the browser test does, so the page it shows is the one the test checks."""
+picture every time, not the ones the model gets right), copied under names that say their class and split. It uses
+the server and browser helpers of tools/browser.py, as the browser test does, so the page it shows is the one the
+test checks."""
 import argparse, os, re, socket, subprocess, sys, time
 from pathlib import Path
 
@@ -16,7 +17,9 @@ def default_pictures():
     from resnet_cifar_edu.data import find_cifar10_jpeg
     src = find_cifar10_jpeg(ROOT)
     if src is None or not (src/"test").is_dir(): sys.exit("no CIFAR-10 test pictures found: pass image files")
-    return [sorted((src/"test"/c).iterdir())[0] for c in ("airplane", "cat", "horse")]
+    import shutil, tempfile
+    folder = Path(tempfile.mkdtemp(prefix="demo_pictures_"))  # copies named after their class, so the cards differ
+    return [Path(shutil.copy(sorted((src/"test"/c).iterdir())[0], folder/f"{c}_test_0000.jpg")) for c in ("airplane", "cat", "horse")]
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -119,11 +119,12 @@ def plot_robustness(tables: dict, ncols=4):
     kinds = [k for k in dict.fromkeys(r["kind"] for r in first) if k != "clean"]
     nrows = -(-len(kinds) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.6 * nrows), squeeze=False)
+    styles = [dict(marker="o", ls="-"), dict(marker="x", ls="--", ms=7), dict(marker="s", ls=":", mfc="none")]
     for ax, k in zip(axes.flat, kinds):
-        for name, rows in tables.items():
+        for j, (name, rows) in enumerate(tables.items()):  # a marker and a dash per line: equal lines stay visible
             clean = rows[0]["accuracy"]
             pts = [r for r in rows if r["kind"] == k]
-            ax.plot(range(len(pts) + 1), [clean] + [r["accuracy"] for r in pts], marker="o", label=name)
+            ax.plot(range(len(pts) + 1), [clean] + [r["accuracy"] for r in pts], label=name, **styles[j % len(styles)])
             ax.set_xticks(range(len(pts) + 1), ["clean"] + [str(r["severity"]) for r in pts], fontsize=7)
         ax.set_title(k); ax.set_ylim(0, 1); ax.grid(alpha=0.3)
     for ax in list(axes.flat)[len(kinds):]: ax.axis("off")

@@ -136,14 +136,16 @@ def expected_calibration_error(probs, labels, n_bins=15) -> float:
 
 # %% ../nbs/04_evaluate.ipynb #5158fac8
 def reliability_diagram(probs, labels, n_bins=15, ax=None, title="reliability diagram", label=None):
-    "Bars: accuracy per confidence bin; dashed: perfect calibration. Returns the axes."
+    "Bars: accuracy per confidence bin; dots: the same at the bin's mean confidence, sized by its share of answers; dashed: perfect calibration."
     import matplotlib.pyplot as plt
     counts, conf, acc, edges = calibration_bins(probs, labels, n_bins)
     if ax is None: _, ax = plt.subplots(figsize=(4.2, 4.2))
     w = edges[1] - edges[0]
     keep = counts > 0
-    ax.bar(edges[:-1][keep], acc[keep], width=w, align="edge", alpha=0.6, edgecolor="k",
+    ax.bar(edges[:-1][keep], acc[keep], width=w, align="edge", alpha=0.25, edgecolor="k", lw=0.5,
            label=label or f"ECE {expected_calibration_error(probs, labels, n_bins):.3f}")
+    # a dot above the dashed line is a bin right more often than it claims; a big dot holds many answers
+    ax.scatter(conf[keep], acc[keep], s=np.maximum(600 * counts[keep] / counts.sum(), 8), color="C0", edgecolor="k", zorder=3)
     ax.plot([0, 1], [0, 1], "k--", lw=1)
     ax.set_xlabel("confidence"); ax.set_ylabel("accuracy"); ax.set_xlim(0, 1); ax.set_ylim(0, 1)
     ax.set_title(title); ax.legend(loc="upper left")

@@ -143,7 +143,7 @@ def catalogue_problems(messages: dict = None) -> list:
 # %% ../nbs/A6_two_languages.ipynb #715c52f8
 import re
 KEEP_IN_CHINESE = {"PyTorch", "TensorFlow", "Keras", "ResNet", "CIFAR", "PNG", "JPEG", "GIF", "BMP", "WebP", "SVG", "JSON",
-                   "MB", "kB", "PIL", "numpy", "safetensors", "resnet_cifar_edu", "H", "W"}  # names, formats, units, shapes
+                   "MB", "kB", "CPU", "GPU", "PIL", "numpy", "safetensors", "resnet_cifar_edu", "H", "W"}  # names, formats, units, shapes
 
 def english_left(text: str, keep=KEEP_IN_CHINESE) -> list:
     "Latin-letter words in `text` outside the names in `keep` (placeholders, paths, `$VARIABLES`, code and quotes ignored)."

@@ -299,3 +299,13 @@ def test_unsure_for_a_picture_of_none_of_the_classes():
     assert A.MESSAGES["unsure"]["en"] in A.render_result(r, "en") and A.MESSAGES["unsure"]["zh"] in A.render_result(r, "zh")
     sure = A.AppResult("cat.png", True, image=grey, preview=_encode(grey), top=[("cat", "猫", 0.9), ("dog", "狗", 0.05)], backend="torch")
     assert not clf.is_unsure(np.array([0.9, 0.05, 0.05])) and "rce-unsure" not in A.render_result(sure, "en")
+
+def test_shipped_banner_in_both_languages_names_the_test_accuracy():
+    from resnet_cifar_edu.app import demo_weights, model_banner
+    kind, path, meta = demo_weights()
+    if kind != "shipped": pytest.skip(f"the demo uses {kind} weights here, not the shipped model")
+    card = json.loads((path.parent/"model_card.json").read_text())
+    acc = f"{card['test']['torch']['accuracy']:.1%}"
+    en, zh = model_banner(kind, path, meta, "en")[0], model_banner(kind, path, meta, "zh")[0]
+    assert acc in en and acc in zh, (en, zh)
+    assert english_left(zh) == [], zh

@@ -32,6 +32,7 @@ NOTEBOOKS = {
     "nbs/A3_speed.ipynb": {"setup": ["180ba2ba"], "only": ["d079b123"]},  # the trick table, read from results/tricks.json
     "nbs/A5_deployment.ipynb": {},
     "nbs/index.ipynb": {},
+    "nbs/solutions/04_evaluate_solutions.ipynb": {},  # exercise 6 runs the shipped model
     "nbs/solutions/05_robustness_solutions.ipynb": {"skip": ["25f79478"]},  # exercise 5 trains two models
     "nbs/solutions/06_inference_solutions.ipynb": {},
     "nbs/solutions/08_app_solutions.ipynb": {},

@@ -6,7 +6,9 @@
 __all__ = ['Replica', 'init_replica', 'ddp_wrap', 'all_reduce_sum', 'average_buffers', 'barrier', 'shutdown', 'state_digest']
 
 # %% ../../nbs/07_distributed.ipynb #e6d60597
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 import torch.distributed as dist
@@ -61,9 +63,19 @@ def barrier(replica: Replica):
     "Wait until every process gets here."
     if replica.world > 1: dist.barrier()
 
-def shutdown(replica: Replica):
-    "Leave the process group if `init_replica` created it."
-    if replica.owns_group and dist.is_initialized(): dist.destroy_process_group()
+def _gloo_busy() -> bool:
+    "Whether a gloo worker thread of this process is running or waiting for a core (Linux: /proc; False elsewhere)."
+    try: return any((t/"stat").read_text().rsplit(")", 1)[1].split()[0] == "R"
+                    for t in Path("/proc/self/task").glob("*") if "gloo" in (t/"comm").read_text())
+    except OSError: return True  # a thread ended while we looked: look again
+
+def shutdown(replica: Replica, timeout=2.0):
+    "Leave the process group if `init_replica` created it, then wait (at most `timeout` s) until gloo's threads are idle."
+    if not (replica.owns_group and dist.is_initialized()): return
+    dist.destroy_process_group()
+    deadline, quiet = time.monotonic() + timeout, 0
+    while quiet < 2 and time.monotonic() < deadline:  # two idle looks in a row, 10 ms apart, sleeping with the GIL released
+        time.sleep(0.01); quiet = 0 if _gloo_busy() else quiet + 1
 
 def state_digest(model) -> str:
     "A SHA-256 of every weight and buffer of `model`: equal digests mean identical models."

@@ -6,7 +6,8 @@ Two tables, both on the 5,000 validation images that training holds out (train_v
 the test split:
 - test-time augmentation on the shipped model: no TTA, flip, flip + one-pixel translations (Classifier's `tta`);
 - training tricks: every finished run folder in --runs (each trained with `resnet-cifar train --no-test` and one
-  recipe change against the --base run), its best checkpoint evaluated in float32 through Classifier.
+  recipe change against the --base run), its best checkpoint evaluated in float32 through Classifier; if --runs does not
+  exist, the training rows already in nbs/results/tricks.json are kept.
 Each row gives the validation accuracy, its change against the reference row, McNemar's exact test on the images the
 two disagree about (resnet_cifar_edu.evaluate.mcnemar), and the training time the run recorded (its epochs' seconds:
 only comparable between runs that had the machine to themselves). Writes nbs/results/tricks.json.
@@ -68,7 +69,10 @@ def main(argv=None):
             print(tta_rows[-1])
 
     runs, base_right = [], None
-    for folder in [args.runs/args.base, *sorted(p for p in args.runs.iterdir() if p.is_dir() and p.name != args.base)]:
+    if not args.runs.is_dir():  # e.g. re-measuring the TTA rows for a new shipped model on a machine without the trick runs
+        print(f"{args.runs}: no trick runs there; the training rows of {dest.name} are kept as they were")
+        runs = json.loads(dest.read_text())["training"]["rows"]
+    for folder in [args.runs/args.base, *sorted(p for p in args.runs.iterdir() if p.is_dir() and p.name != args.base)] if args.runs.is_dir() else []:
         last = folder/"last.json"
         if not (folder/"best.safetensors").is_file() or not last.is_file(): continue
         meta = read_json(last)

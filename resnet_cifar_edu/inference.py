@@ -127,7 +127,7 @@ Classifier.predict_and_explain = _predict_and_explain
 Classifier.__repr__ = _repr
 
 # %% ../nbs/06_inference.ipynb #57660219
-UNSURE_BELOW = 0.4  # chosen on the validation split by tools/unsure_threshold.py; see nbs/results/unsure_threshold.json
+UNSURE_BELOW = 0.5  # chosen on the validation split by tools/unsure_threshold.py; see nbs/results/unsure_threshold.json
 def _is_unsure(self, probs):
     "True where the top probability of `probs` (one row, or `(N, n_classes)` from `predict_proba`) is below `UNSURE_BELOW`."
     top = np.asarray(probs, np.float32).max(-1) < UNSURE_BELOW

@@ -309,3 +309,10 @@ def test_shipped_banner_in_both_languages_names_the_test_accuracy():
     en, zh = model_banner(kind, path, meta, "en")[0], model_banner(kind, path, meta, "zh")[0]
     assert acc in en and acc in zh, (en, zh)
     assert english_left(zh) == [], zh
+
+def test_unsure_threshold_is_the_one_measured_for_the_shipped_model():
+    "UNSURE_BELOW (06_inference) must be the threshold tools/unsure_threshold.py chose for the model now shipped."
+    from resnet_cifar_edu.inference import UNSURE_BELOW
+    measured = json.loads((ROOT/"nbs"/"results"/"unsure_threshold.json").read_text())
+    assert UNSURE_BELOW == measured["threshold"], (f"UNSURE_BELOW is {UNSURE_BELOW}, but tools/unsure_threshold.py chose "
+                                                   f"{measured['threshold']}: set it in nbs/06_inference.ipynb and run nbdev-export")

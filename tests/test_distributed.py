@@ -71,8 +71,9 @@ def test_ddp_checkpoint_resumes_in_one_process(ddp_run, capsys):
 
 def test_ddp_processes_exit_cleanly_right_after_the_last_collective():
     # Without the wait in `shutdown` a gloo thread could still be freeing the last collective's tensors while the
-    # interpreter shut down: SIGABRT, "terminate called without an active exception" (11 of 30 runs of this worker on
-    # a loaded 2-core machine; 0 of 30 with the wait). A few runs here; any abort fails the test.
+    # interpreter shut down: SIGABRT, "terminate called without an active exception" (a script doing what this worker
+    # does aborted in 11 of 30 runs on a 2-core machine kept busy; 0 of 50 with the wait). Four runs here; any abort
+    # fails the test. On an idle machine the race is rarer, so this test catches a regression often, not always.
     for attempt in range(4):
         r = torchrun(ROOT/"tests"/"gloo_exit_worker.py")
         assert r.returncode == 0, f"run {attempt + 1}: " + r.stderr[-3000:]

@@ -69,10 +69,11 @@ def main(argv=None):
             print(tta_rows[-1])
 
     runs, base_right = [], None
-    if not args.runs.is_dir():  # e.g. re-measuring the TTA rows for a new shipped model on a machine without the trick runs
+    folders = [args.runs/args.base, *sorted(p for p in args.runs.iterdir() if p.is_dir() and p.name != args.base)] if args.runs.is_dir() else []
+    if not folders:  # e.g. re-measuring the TTA rows for a new shipped model on a machine without the trick runs
         print(f"{args.runs}: no trick runs there; the training rows of {dest.name} are kept as they were")
         runs = json.loads(dest.read_text())["training"]["rows"]
-    for folder in [args.runs/args.base, *sorted(p for p in args.runs.iterdir() if p.is_dir() and p.name != args.base)] if args.runs.is_dir() else []:
+    for folder in folders:
         last = folder/"last.json"
         if not (folder/"best.safetensors").is_file() or not last.is_file(): continue
         meta = read_json(last)

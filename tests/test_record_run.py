@@ -25,3 +25,12 @@ def test_record_with_a_paired_comparison(tiny_folder, tmp_path):
 def test_compare_needs_a_framework(tiny_folder, tmp_path):
     with pytest.raises(SystemExit):
         record_run.main([str(tmp_path), "--framework", "tf", "--data", str(tiny_folder), "--name", "x", "--compare", str(tmp_path)])
+
+def test_record_of_a_run_without_validation_split(tiny_folder, tmp_path):
+    "`--val 0` trains on every image; the record says there is no validation accuracy (null), not NaN."
+    code, _, err = run("--framework", "torch", "--preset", "quick", "--width", "4", "--epochs", "1", "--batch-size", "16",
+                       "--val", "0", "--data", tiny_folder, "--out", tmp_path/"all", "--no-progress", "--no-test")
+    assert code == 0, err
+    record_run.main([str(tmp_path/"all"), "--framework", "torch", "--data", str(tiny_folder), "--name", "all", "--out-dir", str(tmp_path/"nbs")])
+    text = (tmp_path/"nbs"/"results"/"all.json").read_text()
+    assert "NaN" not in text and json.loads(text)["val_acc"] is None

@@ -23,6 +23,10 @@ from resnet_cifar_edu.data import load_dataset
 from resnet_cifar_edu.evaluate import evaluation_report, mcnemar
 from resnet_cifar_edu.inference import Classifier
 
+def _finite(a):
+    "`a`, or None for a run without a validation split (`--val 0` leaves NaN there): JSON has no NaN."
+    return None if a is None or a != a else a
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("run", type=Path)
@@ -57,10 +61,11 @@ def main(argv=None):
     if args.framework == "torch": software["torch"] = __import__("torch").__version__
     else: software.update(tensorflow=__import__("tensorflow").__version__, keras=__import__("keras").__version__)
     record = {"framework": args.framework, "run": args.run.name, "label": args.label, "data": args.data_name, "recipe": best["recipe"],
-              "epochs": best["recipe"]["epochs"], "best_epoch": best["epoch"], "val_acc": best["best_val_acc"],
-              "val_acc_tta_last_epoch": last.get("metrics", {}).get("val_acc_tta"),
+              "epochs": best["recipe"]["epochs"], "best_epoch": best["epoch"], "val_acc": _finite(best["best_val_acc"]),
+              "val_acc_tta_last_epoch": _finite(last.get("metrics", {}).get("val_acc_tta")),
               "train_seconds": float(sum(history["seconds"])), "wall_seconds": args.wall_seconds, "machine": args.machine,
-              "software": software, "test": test, "history": history}
+              "software": software, "test": test,
+              "history": {k: [_finite(v) if isinstance(v, float) else v for v in vals] for k, vals in history.items()}}
     if args.compare:
         other_dir, other_fw = args.compare.rsplit(":", 1)
         other_right = Classifier.from_checkpoint(Path(other_dir), backend=other_fw).predict_proba(x).argmax(1) == y

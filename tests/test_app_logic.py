@@ -317,16 +317,14 @@ def test_unsure_threshold_is_the_one_measured_for_the_shipped_model():
     assert UNSURE_BELOW == measured["threshold"], (f"UNSURE_BELOW is {UNSURE_BELOW}, but tools/unsure_threshold.py chose "
                                                    f"{measured['threshold']}: set it in nbs/06_inference.ipynb and run nbdev-export")
 
-def test_the_app_chapter_runs_top_to_bottom_in_a_real_kernel():
+def test_the_app_chapter_runs_top_to_bottom_in_a_real_kernel(monkeypatch):
     """nbdev-test runs cells without a front end, so a widget's `_ipython_display_` is never called there. In JupyterLab
     it is: the chapter once showed the live page before the JavaScript it needs was defined (NameError). Run it as a
     student does, in a kernel, top to bottom, on the tiny test data."""
-    import os
     import nbformat
     from nbclient import NotebookClient
     nb = nbformat.read(ROOT/"nbs"/"08_app.ipynb", as_version=4)
-    env = os.environ.copy(); os.environ["IN_TEST"] = "1"  # the kernel inherits it: the chapter's quick path
-    try: NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT/"nbs")}}).execute()
-    finally: os.environ.clear(); os.environ.update(env)
+    monkeypatch.setenv("IN_TEST", "1")  # the kernel inherits it: the chapter's quick path
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT/"nbs")}}).execute()
     shown = [o for c in nb.cells if c.cell_type == "code" and c.source.strip().endswith("\napp") for o in c.outputs]
     assert shown, "the cell that shows the live page has no output"

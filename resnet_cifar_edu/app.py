@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 import numpy as np
 from PIL import Image
-from .data import (CLASSES, CLASSES_ZH, ImageError, find_cifar10_jpeg, load_dataset, open_image, preprocess,
+from .data import (CIFAR10_ARCHIVE, CLASSES, CLASSES_ZH, ImageError, cache_dir, find_cifar10_jpeg, load_dataset, open_image, preprocess,
                                   running_under_test, to_rgb)
 from .inference import PRETRAINED, UNSURE_BELOW, CheckpointError, Classifier
 from .messages import MESSAGES, PREFER_CHINESE_JS, Text, brief, localize, say
@@ -20,8 +20,8 @@ from .weights import find_checkpoint, read_meta, untrained_state
 # %% auto #0
 __all__ = ['WEIGHTS_ENV', 'UNTRAINED_BANNER', 'MAX_UPLOAD_BYTES', 'MAX_UPLOAD_TOTAL', 'BACKEND_LABELS', 'APP_CSS', 'STATUS_ICONS',
            'STATUS_COLOURS', 'UPLOAD_GUARD_JS', 'demo_weights', 'load_demo_classifier', 'model_banner', 'TestImages',
-           'check_upload', 'AppResult', 'gradcam_overlay', 'classify_image', 'classify_upload', 'render_error',
-           'render_result', 'render_results', 'ClassifierApp', 'build_app']
+           'find_test_images', 'check_upload', 'AppResult', 'gradcam_overlay', 'classify_image', 'classify_upload',
+           'render_error', 'render_result', 'render_results', 'ClassifierApp', 'build_app']
 
 # %% ../nbs/08_app.ipynb #5da8f66e
 WEIGHTS_ENV = "RESNET_CIFAR_EDU_WEIGHTS"
@@ -86,6 +86,11 @@ class TestImages:
         images, labels, classes = self._arrays
         i = int(rng.integers(len(images)))
         return images[i], _label(classes[labels[i]]), Text("test_picture", i=i)
+
+def find_test_images():
+    "The course's JPEG copy if it is here, else the official archive if `get_cifar10` has downloaded it, else None."
+    archive = cache_dir()/CIFAR10_ARCHIVE
+    return find_cifar10_jpeg() or (archive if archive.is_file() else None)
 
 def _label(cls: str) -> tuple:
     return (cls, CLASSES_ZH[CLASSES.index(cls)] if cls in CLASSES else cls)
@@ -331,7 +336,7 @@ class ClassifierApp(_Texts, _Controls, _StatusAndModels):
         self.models, self.load_seconds, self.results, self.state = {}, {}, [], "ready"
         self._locks = {b: threading.Lock() for b in BACKEND_LABELS}
         self.rng = np.random.default_rng(seed)
-        self.test_images = TestImages(find_cifar10_jpeg() if test_source == "auto" else test_source)
+        self.test_images = TestImages(find_test_images() if test_source == "auto" else test_source)
         self.weights = demo_weights() if model is None else None  # (kind, path, meta) for the banner
         self.header, self.banner, self.status = W.HTML(), W.HTML().add_class("rce-banner"), W.HTML().add_class("rce-status")
         self.upload = W.FileUpload(accept="image/*", multiple=True, icon="")

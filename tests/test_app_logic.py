@@ -229,6 +229,22 @@ def test_app_upload_switches_and_states(counting_loader, pictures, tiny_folder):
     (r,) = app.results
     assert r.ok and r.truth[0] in CLASSES and r.name.startswith(f"test/{r.truth[0]}/") and "真实类别" in app.output.value
 
+def test_random_test_picture_from_the_official_archive(monkeypatch, tmp_path, tiny_archive, counting_loader):
+    "Without the course's JPEG copy the page finds the official archive that get_cifar10 downloaded into the cache."
+    import shutil
+    monkeypatch.setenv("CIFAR10_JPEG", str(tmp_path/"no-jpeg-copy"))  # find_cifar10_jpeg: None
+    monkeypatch.setenv("RESNET_CIFAR_EDU_CACHE", str(tmp_path/"cache"))
+    assert A.find_test_images() is None
+    app = A.build_app(preload=False, loader=counting_loader, seed=0, model=("test model", False))
+    assert app.random_button.disabled  # nothing to draw from: the button is off, not broken
+    (tmp_path/"cache").mkdir(); shutil.copy(tiny_archive, tmp_path/"cache"/"cifar-10-python.tar.gz")
+    assert A.find_test_images() == tmp_path/"cache"/"cifar-10-python.tar.gz"
+    app = A.build_app(preload=False, loader=counting_loader, seed=0, model=("test model", False))
+    assert not app.random_button.disabled
+    app.random_button.click()
+    (r,) = app.results
+    assert r.ok and r.truth[0] in CLASSES, r
+
 def test_app_survives_a_broken_model_and_missing_data(pictures):
     def broken(backend): return Classifier.from_checkpoint("/nowhere.safetensors", backend)  # raises CheckpointError
     app = A.build_app(preload=False, loader=broken, test_source=None)

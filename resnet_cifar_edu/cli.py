@@ -7,18 +7,19 @@ Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/cli.html.md"""
 # %% ../nbs/10_cli.ipynb #6a8344ed
 from __future__ import annotations
 
-import argparse, os, shlex, sys, time, warnings
+import argparse, os, shlex, subprocess, sys, time, warnings
 from dataclasses import asdict
 from pathlib import Path
 
 from .data import DataError, load_dataset, train_val_split
 from .messages import localize, say
 from .train import PRESETS, Recipe, get_recipe, parse_override, read_json, write_json
+from .distributed import free_port, tf_config, torchrun_command
 
 # %% auto #0
 __all__ = ['FRAMEWORKS', 'COMMANDS', 'CLIError', 'add_predict_parser', 'add_evaluate_parser', 'add_train_parser', 'build_parser',
-           'run_recipe', 'train_command', 'load_split', 'without_option', 'cmd_train', 'cmd_predict', 'cmd_evaluate',
-           'main']
+           'run_recipe', 'train_command', 'load_split', 'without_option', 'launch_training', 'wait_all', 'cmd_train',
+           'cmd_predict', 'cmd_evaluate', 'main']
 
 # %% ../nbs/10_cli.ipynb #dd3c56ed
 class CLIError(Exception):
@@ -172,10 +173,41 @@ def without_option(argv, name) -> list:
 
 def _n(k, word): return f"{k} {word}{'s' if k != 1 else ''}"
 
+# %% ../nbs/10_cli.ipynb #6d190748
+def launch_training(framework: str, nproc: int, argv, timeout=None) -> int:
+    "Run `resnet-cifar` with the arguments `argv` as `nproc` processes on this machine; returns the first non-zero exit code, else 0."
+    if framework == "torch":
+        return subprocess.run(torchrun_command(nproc, argv), timeout=timeout).returncode
+    ports = [free_port() for _ in range(nproc)]
+    cmd = [sys.executable, "-m", "resnet_cifar_edu.cli", *map(str, argv)]
+    threads = str(max(1, (os.cpu_count() or 1) // nproc))  # share the cores instead of each worker taking all of them
+    env = {"OMP_NUM_THREADS": threads, "TF_NUM_INTRAOP_THREADS": threads, "TF_NUM_INTEROP_THREADS": "1", **os.environ}
+    procs = [subprocess.Popen(cmd, env={**env, "TF_CONFIG": tf_config(ports, i)},
+                              stdout=None if i == 0 else subprocess.DEVNULL) for i in range(nproc)]
+    return wait_all(procs, timeout)
+
+def wait_all(procs, timeout=None) -> int:
+    "Wait for every process in `procs`; if one fails (or `timeout` seconds pass) stop the rest. Returns the first failure's exit code, else 0."
+    deadline = None if timeout is None else time.monotonic() + timeout
+    try:
+        while True:
+            codes = [p.poll() for p in procs]
+            failed = [c for c in codes if c not in (None, 0)]
+            if failed: return failed[0]
+            if all(c == 0 for c in codes): return 0
+            if deadline is not None and time.monotonic() > deadline: return 124
+            time.sleep(0.2)
+    finally:
+        for p in procs:
+            if p.poll() is None: p.terminate()
+        for p in procs:
+            try: p.wait(10)
+            except subprocess.TimeoutExpired: p.kill(); p.wait()
+
 # %% ../nbs/10_cli.ipynb #c8830b44
 def cmd_train(args) -> int:
     "Run `resnet-cifar train` with the parsed `args`; returns the exit code."
-    from resnet_cifar_edu.distributed import is_main_process, is_worker, launch_training, replica_batch
+    from resnet_cifar_edu.distributed import is_main_process, is_worker, replica_batch
     recipe = run_recipe(args)
     if args.nproc > 1 and not is_worker():  # start the workers, each runs this command
         replica_batch(recipe.batch_size, args.nproc)  # refuse an uneven split before starting anything

@@ -13,7 +13,7 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['replica_batch', 'shard', 'scale_lr', 'replica_env', 'is_worker', 'is_main_process', 'free_port', 'torchrun_command',
-           'tf_config', 'tf_task', 'launch_training', 'wait_all']
+           'tf_config', 'tf_task', 'agreement_message']
 
 # %% ../nbs/07_distributed.ipynb #28dc83c5
 def replica_batch(global_batch: int, world: int) -> int:
@@ -82,33 +82,8 @@ def tf_task(env=None) -> tuple[str, int, int]:
     except (ValueError, AttributeError, TypeError) as e:
         raise ValueError(f"TF_CONFIG is not valid JSON of a tf.distribute cluster ({e})") from None
 
-# %% ../nbs/07_distributed.ipynb #6d190748
-def launch_training(framework: str, nproc: int, argv, timeout=None) -> int:
-    "Run `resnet-cifar` with the arguments `argv` as `nproc` processes on this machine; returns the first non-zero exit code, else 0."
-    if framework == "torch":
-        return subprocess.run(torchrun_command(nproc, argv), timeout=timeout).returncode
-    ports = [free_port() for _ in range(nproc)]
-    cmd = [sys.executable, "-m", "resnet_cifar_edu.cli", *map(str, argv)]
-    threads = str(max(1, (os.cpu_count() or 1) // nproc))  # share the cores instead of each worker taking all of them
-    env = {"OMP_NUM_THREADS": threads, "TF_NUM_INTRAOP_THREADS": threads, "TF_NUM_INTEROP_THREADS": "1", **os.environ}
-    procs = [subprocess.Popen(cmd, env={**env, "TF_CONFIG": tf_config(ports, i)},
-                              stdout=None if i == 0 else subprocess.DEVNULL) for i in range(nproc)]
-    return wait_all(procs, timeout)
-
-def wait_all(procs, timeout=None) -> int:
-    "Wait for every process in `procs`; if one fails (or `timeout` seconds pass) stop the rest. Returns the first failure's exit code, else 0."
-    deadline = None if timeout is None else time.monotonic() + timeout
-    try:
-        while True:
-            codes = [p.poll() for p in procs]
-            failed = [c for c in codes if c not in (None, 0)]
-            if failed: return failed[0]
-            if all(c == 0 for c in codes): return 0
-            if deadline is not None and time.monotonic() > deadline: return 124
-            time.sleep(0.2)
-    finally:
-        for p in procs:
-            if p.poll() is None: p.terminate()
-        for p in procs:
-            try: p.wait(10)
-            except subprocess.TimeoutExpired: p.kill(); p.wait()
+# %% ../nbs/07_distributed.ipynb #5ec21097
+def agreement_message(same: bool, world: int, digest: str) -> str:
+    "The line `fit` prints at the end of a run on `world` processes: are their weights identical (main process's fingerprint `digest`)?"
+    if same: return f"the {world} processes end with identical weights (sha256 {digest[:12]}…)"
+    return f"WARNING: the {world} processes end with different weights; the checkpoint holds the main process's copy"

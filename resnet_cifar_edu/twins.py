@@ -110,7 +110,6 @@ FRAMEWORK_ONLY = {  # "framework.module.name": why the other framework has no tw
     "torch.distributed.all_reduce_sum": "torch.distributed collectives; tf.distribute runs them inside the strategy",
     "torch.distributed.barrier": "as all_reduce_sum", "torch.distributed.shutdown": "a torch process group must be destroyed; a strategy needs no teardown",
     "torch.distributed.ddp_wrap": "DistributedDataParallel wraps the model; Keras builds it inside strategy.scope()",
-    "tensorflow.distributed.agree": "checks a value across workers through the strategy; PyTorch uses all_reduce_sum for that",
     "tensorflow.distributed.reduce_leafwise": "a workaround for Keras 3's strategy.reduce on nested values",
 }
 SIGNATURE_EXCEPTIONS = {  # "module.name": why the parameters differ

@@ -3,7 +3,7 @@
 collective's tensors (chapter 07, `shutdown`). Exit status 0 means the process ended cleanly."""
 import torch
 
-from resnet_cifar_edu.torch.distributed import average_buffers, barrier, ddp_wrap, init_replica, shutdown
+from resnet_cifar_edu.torch.distributed import agree, average_buffers, barrier, ddp_wrap, init_replica, shutdown
 
 replica, _ = init_replica("cpu")
 net = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.BatchNorm1d(8), torch.nn.Linear(8, 2))
@@ -12,4 +12,6 @@ for _ in range(3):
     model(torch.randn(16, 3)).sum().backward()
     average_buffers(net, replica)
     barrier(replica)
+# `agree` (what `fit` compares the copies' fingerprints with): the same number everywhere, or not
+assert agree(replica, 2**59 + 7) and not agree(replica, replica.rank), "agree gave the wrong answer"
 shutdown(replica)

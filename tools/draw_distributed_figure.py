@@ -1,9 +1,11 @@
-"""Draw chapter 7's diagram of data-parallel training as an SVG file in nbs/images/data_parallel.svg.
+"""Draw chapter 7's diagrams as SVG files in nbs/images: data_parallel.svg (data-parallel training) and
+step_timeline.svg (one training step on one process, two processes sharing a CPU, and two GPUs).
 
 N processes (replicas), each with a full copy of the model and its own share of the global batch; each computes
 the gradient of its share, an all-reduce averages the gradients, every replica applies the same step, and the
-copies hold identical weights afterwards. The diagram is schematic (no measured data), so it is drawn once and
-committed; run this script again after changing it. Text stays text and the SVG carries no date.
+copies hold identical weights afterwards. The timeline shows where one step's time goes in each set-up; its lengths
+are schematic, not measured (the chapter's measured speeds are in nbs/results/distributed_speed.json). Both
+diagrams are drawn once and committed; run this script again after changing it. Text stays text and the SVG carries no date.
 Usage: python tools/draw_distributed_figure.py [OUT_DIR]   (default: nbs/images)
 """
 from functools import partial
@@ -48,5 +50,44 @@ def data_parallel(path, n=4):
             ha="center", va="center", fontsize=9, color="#555555")
     save(fig, path)
 
+FWD, BWD, STEP, COMM = "#8fb8de", "#f2b880", "#a8d5a2", "#d9a5c9"
+
+def step_timeline(path):
+    "One training step, drawn to a common time axis: forward, backward in three gradient buckets, all-reduce, step."
+    fig, ax = plt.subplots(figsize=(10, 4.6))
+    ax.set(xlim=(-3.3, 10.6), ylim=(-0.9, 8.2)); ax.axis("off")
+    def bar(x, y, w, color, text=""):
+        ax.add_patch(Rectangle((x, y - 0.3), w, 0.6, fc=color, ec=EDGE, lw=0.6))
+        if text: ax.text(x + w / 2, y, text, ha="center", va="center", fontsize=8)
+    def work(y, f, b, comm=None, short=False):
+        "Forward `f` long, backward `b` long in three buckets; `comm`: all-reduce length per bucket (None: alone)."
+        bar(0, y, f, FWD, "fwd" if short else "forward"); t = f
+        ends = []
+        for k in range(3):
+            bar(t, y, b / 3, BWD, f"b{3 - k}" if short else f"backward {3 - k}"); t += b / 3; ends.append(t)
+        if comm is None: bar(t, y, 0.6, STEP, "step"); return t + 0.6
+        c = t0 = ends[0]
+        for k, e in enumerate(ends):  # each bucket's all-reduce starts when the bucket is ready and the link is free
+            c = max(c, e); bar(c, y - 0.62, comm, COMM); c += comm
+        bar(max(c, t), y, 0.6, STEP, "step"); return max(c, t) + 0.6
+    rows = [("one process,\nall cores", 7.0, lambda y: work(y, 2.0, 4.0)),
+            ("two processes\nsharing the cores", 4.4, lambda y: work(y, 2.0, 4.0, comm=0.9)),
+            ("two GPUs,\none process each", 1.5, lambda y: work(y, 1.0, 2.0, comm=0.5, short=True))]
+    for label, y, draw in rows:
+        ax.text(-0.3, y - 0.3, label, ha="right", va="center", fontsize=10, weight="bold")
+        end = draw(y)
+        ax.plot([end, end], [y + 0.5, y - 1.1], color="#555555", lw=0.8, ls=":")
+    ax.text(6.85, 7.0, "the whole batch on all cores", ha="left", va="center", fontsize=8.5, color="#555555")
+    ax.text(6.85, 5.3, "each process: half the batch on half the cores,\nso forward and backward take as long as before;\n"
+            "the all-reduces (below the bars) come on top", ha="left", va="center", fontsize=8.5, color="#555555")
+    ax.text(4.4, 1.5, "each GPU: half the batch on its own compute; each bucket's\nall-reduce starts as soon as "
+            "backward has filled it,\nwhile the rest of backward runs", ha="left", va="center", fontsize=8.5, color="#555555")
+    for i, (c, t) in enumerate([(FWD, "forward"), (BWD, "backward (gradient buckets)"), (COMM, "all-reduce"), (STEP, "optimiser step")]):
+        ax.add_patch(Rectangle((-3.2 + i * 3.2, -0.75), 0.35, 0.3, fc=c, ec=EDGE, lw=0.6))
+        ax.text(-2.75 + i * 3.2, -0.6, t, ha="left", va="center", fontsize=8.5)
+    ax.annotate("", xy=(10.4, 8.0), xytext=(0, 8.0), arrowprops=dict(arrowstyle="-|>", color=EDGE, lw=1))
+    ax.text(0, 8.05, "time in one step (schematic)", ha="left", va="bottom", fontsize=9)
+    save(fig, path)
+
 if __name__ == "__main__":
-    main({"data_parallel.svg": data_parallel})
+    main({"data_parallel.svg": data_parallel, "step_timeline.svg": step_timeline})

@@ -7,7 +7,7 @@ Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/a1_data_files.html.md"
 # %% ../nbs/A1_data_files.ipynb #2fe1deab
 from __future__ import annotations
 
-import hashlib, io, os, pickle, tarfile, tempfile, urllib.request, warnings, zlib
+import hashlib, inspect, io, os, pickle, tarfile, tempfile, urllib.request, warnings, zlib
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -195,6 +195,11 @@ def _fingerprint(*parts) -> str:
 
 def _file_fingerprint(p: Path):
     st = p.stat(); return _fingerprint(str(p.resolve()), st.st_size, st.st_mtime_ns)
+
+def _code_fingerprint(f) -> str:
+    "The source code of function `f` (or, when it cannot be read, its name): editing `f` changes it."
+    try: return _fingerprint(inspect.getsource(f))
+    except (OSError, TypeError): return _fingerprint(getattr(f, "__qualname__", repr(f)))
 
 def _tree_fingerprint(root: Path, split: str, entries):
     "File names plus the folders' modification times: adding, removing or renaming a file changes it."

@@ -45,6 +45,16 @@ def test_second_load_uses_cache(tiny_folder):
     assert {p.name: p.stat().st_mtime_ns for p in cache_dir().glob("tiny-folder-test-32-*.npz")} == files
     assert x.shape == (80, 32, 32, 3)
 
+def test_an_edited_preprocess_is_not_served_from_the_cache(tiny_folder, monkeypatch):
+    "Chapter 0's edit-and-see: after `preprocess` changes, the next load decodes again instead of reading the old arrays."
+    import resnet_cifar_edu.data as D
+    x, _, _ = load_image_folder(tiny_folder, "test", progress=False)  # cached with the shipped preprocess
+    assert x.any()
+    def preprocess(src, size=32): return np.zeros((size, size, 3), np.uint8)  # "edited": every picture black
+    monkeypatch.setattr(D, "preprocess", preprocess)
+    y, _, _ = D.load_image_folder(tiny_folder, "test", progress=False)
+    assert not y.any(), "the arrays of the old preprocess came back from the cache"
+
 def test_folder_with_other_sizes_modes_and_classes(tmp_path):
     "Users' own datasets: any number of classes, images of other sizes and modes are converted."
     for cls, img in [("apple", Image.new("RGBA", (64, 48), (255, 0, 0, 255))),

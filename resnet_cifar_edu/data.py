@@ -43,7 +43,8 @@ def preprocess(src, size=32) -> np.ndarray:
 def load_image_folder(root, split="train", size=32, cache=True, progress=True):
     "Read `<root>/<split>/<class>/*` (a folder or a .tar/.tar.gz of one) into `(images uint8 (N,size,size,3), labels int64 (N,), classes)`."
     root = Path(root).expanduser()
-    stem = f"{root.name.split('.')[0]}-{split}-{size}-{_code_fingerprint(preprocess)[:8]}"  # an edited preprocess: new cache
+    base = f"{root.name.split('.')[0]}-{split}-{size}"
+    stem = f"{base}-{_code_fingerprint(preprocess)[:8]}"  # an edited preprocess: a new cache, which replaces the old
     if _is_tar(root):  # an archive is fingerprinted by its size and time, before the slow listing
         cfile = cache_dir()/f"{stem}-{_file_fingerprint(root)}.npz"
         if cache and cfile.exists() and (hit := _cache_load(cfile)) is not None: return hit
@@ -60,7 +61,7 @@ def load_image_folder(root, split="train", size=32, cache=True, progress=True):
     if not images: raise DataError(f"'{root}/{split}' has no readable images ({len(bad)} files could not be read).")
     labels = np.array([classes.index(entries[i][0]) for i in keep], dtype=np.int64)
     images = np.stack(images)
-    if cache: _cache_save(cfile, images, labels, classes)
+    if cache: _cache_save(cfile, images, labels, classes, replaces=f"{base}-*.npz")
     return images, labels, classes
 
 # %% ../nbs/00_data.ipynb #eb01f258

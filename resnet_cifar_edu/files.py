@@ -211,10 +211,13 @@ def _cache_load(path: Path):
         with np.load(path, allow_pickle=False) as z: return z["images"], z["labels"], [str(c) for c in z["classes"]]
     except Exception: return None  # unreadable cache: decode again (and overwrite it)
 
-def _cache_save(path: Path, images, labels, classes):
+def _cache_save(path: Path, images, labels, classes, replaces: str | None = None):
+    "Write the arrays to `path`; then delete the older caches that match the glob pattern `replaces` (one per dataset is enough)."
     try:
         with atomic_write(path) as f: np.savez(f, images=images, labels=labels, classes=np.array(classes))
-    except OSError as e: warnings.warn(f"could not write the cache '{path}' ({e}); the next load will decode again.")
+    except OSError as e: warnings.warn(f"could not write the cache '{path}' ({e}); the next load will decode again."); return
+    for old in path.parent.glob(replaces) if replaces else ():
+        if old != path: old.unlink(missing_ok=True)
 
 # %% ../nbs/A1_data_files.ipynb #e41ddc1b
 def _md5(path, chunk=1 << 20):

@@ -54,6 +54,7 @@ def test_an_edited_preprocess_is_not_served_from_the_cache(tiny_folder, monkeypa
     monkeypatch.setattr(D, "preprocess", preprocess)
     y, _, _ = D.load_image_folder(tiny_folder, "test", progress=False)
     assert not y.any(), "the arrays of the old preprocess came back from the cache"
+    assert len(list(cache_dir().glob("tiny-folder-test-32-*.npz"))) == 1, "the old cache was left behind"
 
 def test_folder_with_other_sizes_modes_and_classes(tmp_path):
     "Users' own datasets: any number of classes, images of other sizes and modes are converted."

@@ -15,7 +15,7 @@ from PIL import Image
 
 from .files import (
     DataError, ImageError, IMAGE_EXTS, MAX_IMAGE_PIXELS, MIN_IMAGE_SIDE, atomic_write, cache_dir, download_url, open_image,
-    open_permissions, running_under_test, to_rgb, _cache_load, _cache_save, _code_fingerprint, _decode_entries, _file_fingerprint, _folder_entries, _is_tar, _md5,
+    open_permissions, running_under_test, to_rgb, _cache_load, _cache_save, _code_fingerprint, _decode_entries, _fingerprint, _file_fingerprint, _folder_entries, _is_tar, _md5,
     _tree_fingerprint, _unpickle)
 
 # %% auto #0
@@ -43,7 +43,7 @@ def preprocess(src, size=32) -> np.ndarray:
 def load_image_folder(root, split="train", size=32, cache=True, progress=True):
     "Read `<root>/<split>/<class>/*` (a folder or a .tar/.tar.gz of one) into `(images uint8 (N,size,size,3), labels int64 (N,), classes)`."
     root = Path(root).expanduser()
-    base = f"{root.name.split('.')[0]}-{split}-{size}"
+    base = f"{root.name.split('.')[0]}-{split}-{size}-{_fingerprint(str(root.resolve()))[:8]}"  # this source, split and size
     stem = f"{base}-{_code_fingerprint(preprocess)[:8]}"  # an edited preprocess: a new cache, which replaces the old
     if _is_tar(root):  # an archive is fingerprinted by its size and time, before the slow listing
         cfile = cache_dir()/f"{stem}-{_file_fingerprint(root)}.npz"

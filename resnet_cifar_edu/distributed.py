@@ -84,6 +84,6 @@ def tf_task(env=None) -> tuple[str, int, int]:
 
 # %% ../nbs/07_distributed.ipynb #5ec21097
 def agreement_message(same: bool, world: int, digest: str) -> str:
-    "The line `fit` prints at the end of a run on `world` processes: are their weights identical (main process's fingerprint `digest`)?"
-    if same: return f"the {world} processes end with identical weights (sha256 {digest[:12]}…)"
-    return f"WARNING: the {world} processes end with different weights; the checkpoint holds the main process's copy"
+    "The line `fit` prints at the end of a run on `world` processes: are their models identical (main process's fingerprint `digest`)?"
+    if same: return f"the {world} processes end with identical models: weights and BatchNorm statistics (sha256 {digest[:12]}…)"
+    return f"WARNING: the {world} processes end with different models (weights or BatchNorm statistics); the checkpoint holds the main process's copy"

@@ -45,7 +45,7 @@ def test_ddp_processes_end_with_identical_weights(ddp_run):
     assert ranks[0]["digests"] == ranks[1]["digests"]
     # and the run says so itself: `fit` compares the processes' fingerprints at the end and prints the main one's
     _, r, _ = ddp_run
-    assert f"the 2 processes end with identical weights (sha256 {ranks[0]['digests'][-1][:12]}" in r.stdout, r.stdout
+    assert f"the 2 processes end with identical models: weights and BatchNorm statistics (sha256 {ranks[0]['digests'][-1][:12]}" in r.stdout, r.stdout
     assert ranks[0]["digests"][0] != ranks[0]["digests"][1], "the weights did not change in the second epoch"
 
 def test_ddp_only_the_main_process_writes_and_prints(ddp_run):
@@ -136,7 +136,7 @@ def test_mwms_workers_end_with_identical_weights(mwms_run):
     _, _, workers = mwms_run
     assert len(workers[0]["digests"]) == 2 and workers[0]["digests"] == workers[1]["digests"]
     _, text, _ = mwms_run
-    assert f"the 2 processes end with identical weights (sha256 {workers[0]['digests'][-1][:12]}" in text[0], text[0][-3000:]
+    assert f"the 2 processes end with identical models: weights and BatchNorm statistics (sha256 {workers[0]['digests'][-1][:12]}" in text[0], text[0][-3000:]
     assert workers[0]["digests"][0] != workers[0]["digests"][1]
 
 def test_mwms_main_worker_writes_and_the_run_resumes_alone(mwms_run, capsys):

@@ -70,21 +70,21 @@ def step_timeline(path):
         for k, e in enumerate(ends):  # each bucket's all-reduce starts when the bucket is ready and the link is free
             c = max(c, e); bar(c, y - 0.62, comm, COMM); c += comm
         bar(max(c, t), y, 0.6, STEP, "step"); return max(c, t) + 0.6
-    rows = [("one process,\nall cores", 7.0, lambda y: work(y, 2.0, 4.0)),
-            ("two processes\nsharing the cores", 4.4, lambda y: work(y, 2.0, 4.0, comm=0.9)),
+    rows = [("one process\n(all cores, or one GPU)", 7.0, lambda y: work(y, 2.0, 4.0)),
+            ("two processes\nsharing one CPU", 4.4, lambda y: work(y, 2.0, 4.0, comm=0.35)),
             ("two GPUs,\none process each", 1.5, lambda y: work(y, 1.0, 2.0, comm=0.5, short=True))]
     for label, y, draw in rows:
         ax.text(-0.3, y - 0.3, label, ha="right", va="center", fontsize=10, weight="bold")
         end = draw(y)
         ax.plot([end, end], [y + 0.5, y - 1.1], color="#555555", lw=0.8, ls=":")
-    ax.text(6.85, 7.0, "the whole batch on all cores", ha="left", va="center", fontsize=8.5, color="#555555")
+    ax.text(6.85, 7.0, "the whole batch", ha="left", va="center", fontsize=8.5, color="#555555")
     ax.text(6.85, 5.3, "each process: half the batch on half the cores,\nso forward and backward take as long as before;\n"
-            "the all-reduces (below the bars) come on top", ha="left", va="center", fontsize=8.5, color="#555555")
+            "the all-reduces (below the bars) share the busy cores", ha="left", va="center", fontsize=8.5, color="#555555")
     ax.text(4.4, 1.5, "each GPU: half the batch on its own compute; each bucket's\nall-reduce starts as soon as "
             "backward has filled it,\nwhile the rest of backward runs", ha="left", va="center", fontsize=8.5, color="#555555")
-    for i, (c, t) in enumerate([(FWD, "forward"), (BWD, "backward (gradient buckets)"), (COMM, "all-reduce"), (STEP, "optimiser step")]):
-        ax.add_patch(Rectangle((-3.2 + i * 3.2, -0.75), 0.35, 0.3, fc=c, ec=EDGE, lw=0.6))
-        ax.text(-2.75 + i * 3.2, -0.6, t, ha="left", va="center", fontsize=8.5)
+    for x, c, t in [(-3.2, FWD, "forward"), (0.0, BWD, "backward (gradient buckets)"), (4.0, COMM, "all-reduce"), (7.0, STEP, "optimiser step")]:
+        ax.add_patch(Rectangle((x, -0.75), 0.35, 0.3, fc=c, ec=EDGE, lw=0.6))
+        ax.text(x + 0.45, -0.6, t, ha="left", va="center", fontsize=8.5)
     ax.annotate("", xy=(10.4, 8.0), xytext=(0, 8.0), arrowprops=dict(arrowstyle="-|>", color=EDGE, lw=1))
     ax.text(0, 8.05, "time in one step (schematic)", ha="left", va="bottom", fontsize=9)
     save(fig, path)

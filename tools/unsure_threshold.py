@@ -41,7 +41,9 @@ def main(argv=None):
     flagged = top < thr
     out = {"what": "threshold on the top probability below which the demo and `resnet-cifar predict` say the model is unsure",
            "method": (f"shipped model (PyTorch backend), validation split train_val_split(labels) of the training set "
-                      f"({len(val)} images); images binned by top probability (bins 0.1 wide); threshold = upper edge "
+                      f"({len(val)} images), through Classifier.predict_proba in float32, the path users take (so val_accuracy can "
+                      f"differ by a few pictures from the training loop's bf16 figure in the model card); images binned by "
+                      f"top probability (bins 0.1 wide); threshold = upper edge "
                       f"of the highest bin with accuracy below {args.target:.0%}"),
            "target_accuracy": args.target, "threshold": thr, "n_val": int(len(val)),
            "val_accuracy": round(float(right.mean()), 4), "bins": bins,

@@ -20,7 +20,7 @@ from ..train import (Recipe, alternate_flips, check_resume, end_of_epoch, epoch_
                                     new_history, progress_bar, recipe_lr, resume_message, train_size, write_json)
 from .augment import augment_batch, flip_where, normalize
 from .resnet import resnet18
-from ..distributed import agreement_message, replica_batch
+from ..distributed import compare_copies, replica_batch
 from .distributed import Replica, agree, average_buffers, init_replica, state_digest
 from .infer import load_state_dict, predict_logits
 from ..inference import softmax
@@ -262,7 +262,7 @@ def fit(recipe, train_images, train_labels, val_images, val_labels, out_dir, cla
                   initial_epoch=start, steps_per_epoch=steps, verbose=0, shuffle=False,  # the dataset shuffles itself
                   callbacks=[OneCycleSchedule(recipe_run, steps), ckpt, bar])
         if replica.world > 1:  # compare the copies' fingerprints (chapter 7); every worker takes part
-            digest = state_digest(model); say(agreement_message(agree(replica, int(digest[:15], 16)), replica.world, digest))
+            say(compare_copies(agree, replica, state_digest(model)))
         if recipe.tta and main and len(val_labels):
             tta = evaluate(model, val_images, val_labels, recipe.eval_batch_size, True, recipe.bf16)
             ckpt.meta["metrics"]["val_acc_tta"] = tta["acc"]; write_json(out/"last.json", ckpt.meta)

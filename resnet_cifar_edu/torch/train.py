@@ -20,7 +20,7 @@ from ..train import (alternate_flips, check_resume, end_of_epoch, epoch_seed, in
                                     new_history, progress_bar, recipe_lr, resume_message, train_size, write_json)
 from .augment import augment_batch, flip_where, normalize
 from .resnet import resnet18
-from ..distributed import agreement_message, shard
+from ..distributed import compare_copies, shard
 from .distributed import agree, all_reduce_sum, average_buffers, barrier, ddp_wrap, init_replica, shutdown, state_digest
 from ..weights import OPTIMIZER_PREFIX, TRAINING_META_KEY
 from .infer import load_state_dict, predict_logits
@@ -309,7 +309,7 @@ def fit(recipe, train_images, train_labels, val_images, val_labels, out_dir, cla
                 if on_epoch_end is not None: on_epoch_end(epoch + 1, net, history)
         finally: bar.close()
         if replica.world > 1:  # compare the copies' fingerprints (chapter 7); every process takes part
-            digest = state_digest(model); say(agreement_message(agree(replica, int(digest[:15], 16)), replica.world, digest))
+            say(compare_copies(agree, replica, state_digest(model)))
         if recipe.tta and main and len(val_labels): _final_tta(net, recipe, out, history, meta, val_images, val_labels, say)
         return history
     finally: shutdown(replica)

@@ -21,7 +21,9 @@ def _module_doc(exp_to: str, nb_name: str, summary: str) -> str:
     "Docstring of a module filled by `#| export exp_to`: which twin it is, where it is written, and what that notebook is about."
     parts = exp_to.split(".")
     fw = {"torch": "PyTorch", "tensorflow": "TensorFlow"}.get(parts[-2] if len(parts) > 1 else "")
-    who = (f"The {fw} side of the kit" if parts[-1] == "__init__" else f"The {fw} twin of `{parts[-1]}`") if fw else f"`{exp_to}`"
+    other = get_config().lib_path/{"torch": "tensorflow", "tensorflow": "torch"}.get(parts[0], "")/f"{parts[-1]}.py"  # the other framework's module
+    kind = "twin of" if other.is_file() else "module"  # e.g. torch.fused: no TensorFlow counterpart
+    who = (f"The {fw} side of the kit" if parts[-1] == "__init__" else f"The {fw} {kind} `{parts[-1]}`") if fw else f"`{exp_to}`"
     return f'"""{who}, written in {nb_name}: {summary}"""'.replace("\\", "\\\\") + "\n\n"
 
 def _header(dest: Path, nb_path: Path, root: Path, doc: str = "") -> str:

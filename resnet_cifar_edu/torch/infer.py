@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from .augment import normalize
 from .resnet import resnet18
+from .fused import _FUSED, _forward  # the fast CPU path, built in Appendix A5
 
 # %% ../../nbs/06_inference.ipynb #b8823e20
 def load_state_dict(model, state: dict):
@@ -36,48 +37,6 @@ def build_model(config: dict, state: dict):
     m = resnet18(config["num_classes"], config["width"], config["stem"])
     return load_state_dict(m, state).eval().to(memory_format=torch.channels_last)
 
-# %% ../../nbs/06_inference.ipynb #8a100a05
-import itertools, threading, warnings, weakref
-_FUSED = weakref.WeakKeyDictionary()  # model → (weights state, frozen TorchScript copy or None, input shapes it has run)
-
-def _weights_state(model) -> tuple:
-    "Which tensors `model` holds and how often each was changed in place: it differs after any change to a weight or BatchNorm statistic."
-    return tuple((id(t), t._version) for t in itertools.chain(model.parameters(), model.buffers()))
-
-def _freeze(model, x):
-    "`model` traced on one image of `x` and frozen; None (with a warning) when tracing fails."
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # TorchScript's deprecation notices: see Appendix A5
-            return torch.jit.freeze(torch.jit.trace(model, x[:1]).eval())
-    except Exception as e:
-        warnings.warn(f"running the model eagerly: tracing it failed ({type(e).__name__}: {str(e).splitlines()[0][:200]})")
-        return None
-
-_FUSION_LOCK = threading.Lock()  # the fusion switch is process-wide: one fused call at a time (the demo preloads in a thread)
-
-def _run_fused(frozen, x):
-    with _FUSION_LOCK:
-        was = torch.jit.onednn_fusion_enabled()
-        torch.jit.enable_onednn_fusion(True)  # for this call only: other TorchScript code in the process keeps its setting
-        try: return frozen(x)
-        finally: torch.jit.enable_onednn_fusion(was)
-
-def _forward(model):
-    "The model's inference call: on the CPU a frozen TorchScript copy run with oneDNN graph fusion, rebuilt when the weights change; otherwise the model itself."
-    def call(x):
-        if x.device.type != "cpu" or model.training or torch.is_autocast_enabled("cpu"): return model(x)  # bf16: eager
-        state = _weights_state(model)
-        entry = _FUSED.get(model)
-        if entry is None or entry[0] != state: entry = _FUSED[model] = (state, _freeze(model, x), set())
-        _, frozen, shapes = entry
-        if frozen is None: return model(x)
-        if tuple(x.shape) not in shapes:  # the first run of a new shape is a profiling run, without fusion: run it once
-            _run_fused(frozen, x)         # more, so that every call with this shape returns exactly the same numbers
-            shapes.add(tuple(x.shape))
-        return _run_fused(frozen, x)
-    return call
-
 # %% ../../nbs/06_inference.ipynb #bfcc9623
 def _to_input(x, mean, std, device="cpu"):
     "uint8 NHWC numpy → normalised float NCHW tensor on `device` (channels_last memory)."
@@ -87,7 +46,7 @@ def _to_input(x, mean, std, device="cpu"):
 def predict_logits(model, images, mean, std, batch_size=256) -> np.ndarray:
     "Logits for `uint8` images `(N, H, W, 3)`, in batches, without gradients, on the model's device (under an autocast context: in its precision)."
     fwd, device = _forward(model), next(model.parameters()).device
-    with torch.no_grad():  # not inference_mode: tracing (below) cannot record inference tensors
+    with torch.no_grad():  # not inference_mode: tracing (above) cannot record inference tensors
         out = [fwd(_to_input(images[i:i + batch_size], mean, std, device)).float().cpu().numpy() for i in range(0, len(images), batch_size)]
     return np.concatenate(out) if out else np.zeros((0, model.fc.out_features), np.float32)
 

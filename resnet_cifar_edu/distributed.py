@@ -13,7 +13,7 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['replica_batch', 'shard', 'scale_lr', 'replica_env', 'is_worker', 'is_main_process', 'free_port', 'torchrun_command',
-           'tf_config', 'tf_task', 'agreement_message', 'compare_copies']
+           'tf_config', 'tf_task', 'compare_copies']
 
 # %% ../nbs/07_distributed.ipynb #28dc83c5
 def replica_batch(global_batch: int, world: int) -> int:
@@ -83,11 +83,7 @@ def tf_task(env=None) -> tuple[str, int, int]:
         raise ValueError(f"TF_CONFIG is not valid JSON of a tf.distribute cluster ({e})") from None
 
 # %% ../nbs/07_distributed.ipynb #5ec21097
-def agreement_message(same: bool, world: int, digest: str) -> str:
-    "The line `fit` prints at the end of a run on `world` processes: are their models identical (main process's fingerprint `digest`)?"
-    if same: return f"the {world} processes end with identical models: weights and BatchNorm statistics (sha256 {digest[:12]}…)"
-    return f"WARNING: the {world} processes end with different models (weights or BatchNorm statistics); the checkpoint holds the main process's copy"
-
 def compare_copies(agree, replica, digest: str) -> str:
-    "Every process calls this with its model's `digest` (a collective): `agree` (either framework's) compares the first 60 bits."
-    return agreement_message(agree(replica, int(digest[:15], 16)), replica.world, digest)
+    "The line `fit` prints at the end of a run; a collective: `agree` (either twin's) compares the first 60 bits of every process's `digest`."
+    if agree(replica, int(digest[:15], 16)): return f"the {replica.world} processes end with identical models: weights and BatchNorm statistics (sha256 {digest[:12]}…)"
+    return f"WARNING: the {replica.world} processes end with different models (weights or BatchNorm statistics); the checkpoint holds the main process's copy"

@@ -31,10 +31,14 @@ def to_batch(images, size=32) -> np.ndarray:
     return preprocess(images, size)[None]
 
 # %% ../nbs/06_inference.ipynb #7351db07
+_TWINS = {}  # a notebook's own twins by backend; empty in the package, whose modules are used
+
 def _backend(name):
-    if name in ("torch", "pytorch"): from resnet_cifar_edu.torch import infer
-    elif name in ("tf", "tensorflow", "keras"): from resnet_cifar_edu.tensorflow import infer
-    else: raise ValueError(f"backend must be one of {BACKENDS}, not {name!r}")
+    key = {"torch": "torch", "pytorch": "torch", "tf": "tf", "tensorflow": "tf", "keras": "tf"}.get(name)
+    if key is None: raise ValueError(f"backend must be one of {BACKENDS}, not {name!r}")
+    if key in _TWINS: return _TWINS[key]
+    if key == "torch": from resnet_cifar_edu.torch import infer
+    else: from resnet_cifar_edu.tensorflow import infer
     return infer
 
 def softmax(logits):

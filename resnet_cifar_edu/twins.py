@@ -65,10 +65,12 @@ class Twin:
         g = sys._getframe(1).f_globals
         seen = _SEEN.setdefault(id(g), {})
         new = [k for k, v in g.items() if not k.startswith("__") and seen.get(k) is not v and _is_own(v, g)]
+        if any(k in self._names for k in new): new = [k for k in new if k in self._names]  # a tab re-run: only its own names
         new += [n for n in names if n not in new]
         missing = [n for n in new if n not in g]
         if missing: raise NameError(f"{self.framework}: nothing called {', '.join(missing)} is defined in this notebook")
-        self._globals.update({k: v for k, v in g.items() if k not in self._names})  # imports etc. as they are now
+        self._globals.update({k: v for k, v in g.items() if k not in self._names  # imports etc.: new ones, or re-run since
+                              and (k not in self._globals or seen.get(k) is not v)})  # (not the other tab's versions)
         for k in new:
             v = g[k]
             if isinstance(v, types.FunctionType): v = _rebind(v, g, self._globals)

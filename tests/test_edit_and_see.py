@@ -97,3 +97,32 @@ def test_chapter_uses_its_own_definitions(tmp_path, chapter, what, is_target, ed
     i, res = break_and_run(tmp_path, chapter, is_target, edit)
     assert res["failed"] is not None, f"{chapter} still passes with {what}: its checks do not use the notebook's own code"
     assert res["failed"] > i, res
+
+
+RERUN = RUNNER.replace('print("RESULT " + json.dumps(res))', """
+again = json.loads(sys.argv[3])  # then run these cells once more, as a student re-running a tab after the rest
+if res["failed"] is None:
+    with working_directory(wd):
+        for i in again:
+            try: k.cell(nb.cells[i])
+            except Exception as e: res = {"failed": i, "error": f"{type(e).__name__}: {e}"[:800]}; break
+            errs = [o for o in nb.cells[i].get("outputs", []) if o.get("output_type") == "error"]
+            if errs: res = {"failed": i, "error": f"{errs[0].get('ename')}: {errs[0].get('evalue')}"[:800]}; break
+            print("OUT", json.dumps(["".join(o.get("text", "")) for o in nb.cells[i].get("outputs", [])]))
+print("RESULT " + json.dumps(res))""")
+
+def test_rerunning_a_tab_after_the_other_keeps_its_framework(tmp_path):
+    "06 run to the end, then its PyTorch gradcam cell, `pt.keep()` and a Grad-CAM figure again: the PyTorch twin must not pick up the Keras tab's imports (normalize, resnet18, _forward) or the later cells' functions."
+    nb = json.loads((NBS/"06_inference.ipynb").read_text())
+    find = lambda test: [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code" and test(_src(c))]
+    cells = find(lambda s: s.startswith("#| export torch.infer") and "def gradcam" in s) + find(lambda s: s.startswith("pt.keep()")) \
+        + find(lambda s: s.startswith("ok = [np.flatnonzero"))
+    assert len(cells) == 3, cells
+    (tmp_path/"rerun.py").write_text(RERUN)
+    p = subprocess.run([sys.executable, str(tmp_path/"rerun.py"), str(NBS/"06_inference.ipynb"), str(NBS), json.dumps(cells)],
+                       capture_output=True, text=True, timeout=1200, env={**os.environ, "IN_TEST": "1"})
+    line = [l for l in p.stdout.splitlines() if l.startswith("RESULT ")]
+    assert line, f"the runner printed no result:\n{p.stdout[-2000:]}\n{p.stderr[-3000:]}"
+    res = json.loads(line[-1][7:])
+    assert res["failed"] is None, res
+    assert 'PyTorch keeps: gradcam\\n' in p.stdout, p.stdout[-2000:]  # the re-run tab takes its own function, nothing later

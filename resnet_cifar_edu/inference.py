@@ -70,7 +70,7 @@ class Classifier:
 
     @classmethod
     def _from_keras_checkpoint(cls, p, backend):
-        "A checkpoint of the TensorFlow training loop; for the PyTorch backend it goes through chapter 1's port."
+        "A checkpoint of the TensorFlow training loop; for the PyTorch backend it goes through appendix A4's port."
         from resnet_cifar_edu.tensorflow import train as tft
         try: model, meta = tft.load_checkpoint(p)
         except Exception as e: raise CheckpointError(Text("ckpt_keras", path=p, detail=f"{type(e).__name__}: {e}")) from None

@@ -18,7 +18,7 @@ def _freeze(model, x):
     "`model` traced on one image of `x` and frozen; None (with a warning) when tracing fails."
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # TorchScript's deprecation notices: see Appendix A5
+            warnings.simplefilter("ignore")  # TorchScript's deprecation notices: see the note below
             return torch.jit.freeze(torch.jit.trace(model, x[:1]).eval())
     except Exception as e:
         warnings.warn(f"running the model eagerly: tracing it failed ({type(e).__name__}: {str(e).splitlines()[0][:200]})")

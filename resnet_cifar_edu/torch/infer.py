@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from .augment import normalize
 from .resnet import resnet18
-from .fused import _FUSED, _forward  # the fast CPU path, built in Appendix A5
+from .fused import _forward  # the fast CPU path, built in Appendix A5
 
 # %% ../../nbs/06_inference.ipynb #b8823e20
 def load_state_dict(model, state: dict):
@@ -46,7 +46,7 @@ def _to_input(x, mean, std, device="cpu"):
 def predict_logits(model, images, mean, std, batch_size=256) -> np.ndarray:
     "Logits for `uint8` images `(N, H, W, 3)`, in batches, without gradients, on the model's device (under an autocast context: in its precision)."
     fwd, device = _forward(model), next(model.parameters()).device
-    with torch.no_grad():  # not inference_mode: tracing (above) cannot record inference tensors
+    with torch.no_grad():  # not inference_mode: tracing (in `_forward`, Appendix A5) cannot record inference tensors
         out = [fwd(_to_input(images[i:i + batch_size], mean, std, device)).float().cpu().numpy() for i in range(0, len(images), batch_size)]
     return np.concatenate(out) if out else np.zeros((0, model.fc.out_features), np.float32)
 

@@ -107,8 +107,6 @@ FRAMEWORK_ONLY = {  # "framework.module.name": why the other framework has no tw
     "tensorflow.train.compile_model": "model.compile is a Keras step with no PyTorch counterpart",
     "tensorflow.train.current_lr": "reads the rate from a Keras schedule; PyTorch reads optimizer.param_groups",
     "tensorflow.train.train_dataset": "the tf.data pipeline; PyTorch indexes numpy batches in train_epoch",
-    "torch.infer.Deployable": "ONNX and TorchScript export goes through PyTorch; Keras models are ported to PyTorch first",
-    "torch.infer.export_onnx": "as Deployable", "torch.infer.export_torchscript": "as Deployable",
     "torch.distributed.all_reduce_sum": "torch.distributed collectives; tf.distribute runs them inside the strategy",
     "torch.distributed.barrier": "as all_reduce_sum", "torch.distributed.shutdown": "a torch process group must be destroyed; a strategy needs no teardown",
     "torch.distributed.ddp_wrap": "DistributedDataParallel wraps the model; Keras builds it inside strategy.scope()",

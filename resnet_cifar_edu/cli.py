@@ -69,7 +69,8 @@ def add_train_parser(sub):
     "Add the `train` subcommand to the subparsers `sub`."
     p = sub.add_parser("train", help="train a ResNet-18 on CIFAR-10 (PyTorch or TensorFlow)",
                        description="Train ResNet-18 with one of the kit's recipes; checkpoints after every epoch, resumable.")
-    p.add_argument("--framework", required=True, choices=list(FRAMEWORKS), help="torch (PyTorch) or tf (TensorFlow/Keras)")
+    p.add_argument("--framework", choices=list(FRAMEWORKS),
+                   help="torch (PyTorch) or tf (TensorFlow/Keras); required for a new run, read from the run with --resume")
     p.add_argument("--preset", choices=list(PRESETS),
                    help="quick: minutes; cpu: about an hour on a 2-core CPU; full: for a GPU (default: cpu, or the resumed run's recipe)")
     p.add_argument("--data", required=True, help="cifar-10-python.tar.gz (or its folder), or an image folder with train/<class>/<image>")
@@ -102,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # %% ../nbs/10_cli.ipynb #774e04ad
 def run_recipe(args) -> Recipe:
-    "The recipe for the parsed `train` arguments `args`, checking them against a run already in `args.out`."
+    "The recipe for the parsed `train` arguments `args`, checking them against a run already in `args.out` (whose framework fills in a missing `--framework`)."
     out = Path(args.out)
     if out.exists() and not out.is_dir(): raise CLIError(f"--out '{out}' is a file; give a folder for the run")
     overrides = dict(parse_override(s) for s in args.set)
@@ -116,10 +117,14 @@ def run_recipe(args) -> Recipe:
         fw = {"torch": "torch", "tensorflow": "tf"}.get(meta.get("framework"), meta.get("framework"))
         if not args.resume:
             raise CLIError(f"'{out}' already holds a {FRAMEWORKS.get(fw, fw)} run; add --resume to continue it, or choose another --out")
-        if fw != args.framework:
+        if args.framework is None: args.framework = fw
+        elif fw != args.framework:
             raise CLIError(f"'{out}' holds a {FRAMEWORKS.get(fw, fw)} run; resume it with --framework {fw}")
         if args.preset: print(f"note: --preset {args.preset} is ignored when resuming; the run keeps its own recipe (change fields with --set)")
         return Recipe(**{**meta["recipe"], **overrides})
+    if args.framework is None:
+        raise CLIError("choose the framework: --framework torch or --framework tf"
+                       + (f" ('{out}' holds no run to resume)" if args.resume else ""))
     return get_recipe(args.preset or "cpu", **overrides)
 
 # %% ../nbs/10_cli.ipynb #56cf9dd6

@@ -34,7 +34,7 @@ def to_batch(images, size=32) -> np.ndarray:
 _TWINS = {}  # a notebook's own twins by backend; empty in the package, whose modules are used
 
 def _backend(name):
-    key = {"torch": "torch", "pytorch": "torch", "tf": "tf", "tensorflow": "tf", "keras": "tf"}.get(name)
+    key = {"torch": "torch", "pytorch": "torch", "tf": "tf", "tensorflow": "tf", "keras": "tf"}.get(name) if isinstance(name, str) else None
     if key is None: raise ValueError(f"backend must be one of {BACKENDS}, not {name!r}")
     if key in _TWINS: return _TWINS[key]
     if key == "torch": from resnet_cifar_edu.torch import infer

@@ -61,10 +61,12 @@ def test_train_then_resume(framework, tiny_folder, tmp_path):
     code, so, se = run("--framework", framework, *TINY, "--data", tiny_folder, "--out", out, "--resume", "--no-test")
     assert code == 0, se
     assert "has finished all 2 epochs" in so and "epoch 3" not in so
-    # asking for more epochs continues with epoch 3, and the history goes on from where it was
-    code, so, se = run("--framework", framework, *TINY, "--epochs", 3, "--data", tiny_folder, "--out", out, "--resume", "--no-test")
+    # asking for more epochs continues with epoch 3, and the history goes on from where it was;
+    # without --framework, the run's own framework is used
+    code, so, se = run(*TINY, "--epochs", 3, "--data", tiny_folder, "--out", out, "--resume", "--no-test")
     assert code == 0, se
     assert "2 of 3 epochs done, continuing with epoch 3" in so and "epoch 3/3" in so and "epoch 1/3" not in so
+    assert f"{ {'torch': 'PyTorch', 'tf': 'TensorFlow/Keras'}[framework]}: ResNet-18 width 4" in so, so[:300]
     h = check_history(out, 3)
     assert saved_epoch(out, framework) == 3 and len(h["val_acc"]) == 3
 
@@ -106,6 +108,8 @@ def test_bad_input_gives_one_line_errors(tiny_folder, tmp_path):
         "lr needs a float value": [*base, "--set", "lr=fast", "--data", tiny_folder, "--out", tmp_path/"c"],
         "epochs must be": [*base[:-2], "--epochs", 0, "--data", tiny_folder, "--out", tmp_path/"d"],
         "is a file": [*base, "--data", tiny_folder, "--out", tmp_path/"notes.txt"],
+        "choose the framework": [*TINY, "--data", tiny_folder, "--out", tmp_path/"e"],
+        "holds no run to resume": [*TINY, "--data", tiny_folder, "--out", tmp_path/"f", "--resume"],
     }
     (tmp_path/"notes.txt").write_text("not a folder")
     for expected, args in cases.items():

@@ -7,7 +7,7 @@ Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/data.html.md"""
 # %% ../nbs/00_data.ipynb #93b89d5f
 from __future__ import annotations
 
-import io, os, pickle, shutil, tarfile, tempfile, warnings, zlib
+import os, tempfile, warnings
 from pathlib import Path
 
 import numpy as np
@@ -15,14 +15,16 @@ from PIL import Image
 
 from .files import (
     DataError, ImageError, IMAGE_EXTS, MAX_IMAGE_PIXELS, MIN_IMAGE_SIDE, atomic_write, cache_dir, download_url, open_image,
-    open_permissions, running_under_test, to_rgb, _cache_load, _cache_save, _code_fingerprint, _decode_entries, _fingerprint, _file_fingerprint, _folder_entries, _is_tar, _md5,
-    _tree_fingerprint, _unpickle)
+    open_permissions, running_under_test, to_rgb, _cache_load, _cache_save, _code_fingerprint, _decode_entries, _fingerprint,
+    _file_fingerprint, _folder_entries, _is_tar, _tree_fingerprint)
+from .sources import (
+    CIFAR10_ARCHIVE, CIFAR10_MD5, CIFAR10_URL, find_cifar10_jpeg, write_cifar_archive, _cifar10_archive, _count_images,
+    _find_cifar_archive, _is_cifar_python, _place_once, _read_batches, _show_path, _BATCHES)
 
 # %% auto #0
-__all__ = ['CLASSES', 'CLASSES_ZH', 'CIFAR10_URL', 'CIFAR10_MD5', 'CIFAR10_ARCHIVE', 'CIFAR10_MEAN', 'CIFAR10_STD', 'preprocess',
-           'load_image_folder', 'make_tiny_images', 'make_tiny_image_folder', 'load_cifar10', 'make_tiny_cifar_archive',
-           'load_dataset', 'find_cifar10_jpeg', 'get_cifar10', 'show_class_grid', 'plot_class_counts',
-           'train_val_split', 'channel_stats']
+__all__ = ['CLASSES', 'CLASSES_ZH', 'CIFAR10_MEAN', 'CIFAR10_STD', 'preprocess', 'load_image_folder', 'make_tiny_images',
+           'make_tiny_image_folder', 'load_cifar10', 'make_tiny_cifar_archive', 'load_dataset', 'get_cifar10',
+           'show_class_grid', 'plot_class_counts', 'train_val_split', 'channel_stats']
 
 # %% ../nbs/00_data.ipynb #7cc2f121
 CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
@@ -92,43 +94,6 @@ def make_tiny_image_folder(root, n_per_class=8, size=32, classes=CLASSES, seed=0
             Image.fromarray(img).save(d/f"{i:04d}.{fmt}")
     return root
 
-# %% ../nbs/00_data.ipynb #9c5c2270
-CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
-CIFAR10_MD5 = "c58f30108f718f92721af3b95e74349a"
-CIFAR10_ARCHIVE = "cifar-10-python.tar.gz"
-_BATCHES = {"train": [f"data_batch_{i}" for i in range(1, 6)], "test": ["test_batch"]}
-
-# %% ../nbs/00_data.ipynb #910b995e
-def _find_cifar_archive(source: Path, download: bool, url: str, md5: str | None):
-    "A tar archive or a `cifar-10-batches-py` folder for `source`, downloading into a folder if asked."
-    if source.is_file(): return source
-    if source.is_dir():
-        for cand in (source/"cifar-10-batches-py", source):
-            if (cand/"batches.meta").is_file() or (cand/"test_batch").is_file(): return cand
-        if (source/CIFAR10_ARCHIVE).is_file(): return source/CIFAR10_ARCHIVE
-        if download: return download_url(url, source/CIFAR10_ARCHIVE, md5)
-        raise DataError(f"'{source}' holds neither {CIFAR10_ARCHIVE} nor cifar-10-batches-py/; pass download=True or the archive's path.")
-    raise DataError(f"'{source}' does not exist; pass the path of {CIFAR10_ARCHIVE}, or an existing folder to download it into.")
-
-# %% ../nbs/00_data.ipynb #10c6f1cb
-def _read_batches(src: Path, split: str):
-    "The pickled dicts of `split` from a CIFAR tar archive or an unpacked `cifar-10-batches-py` folder."
-    if src.is_dir():
-        out = []
-        for b in _BATCHES[split]:
-            if not (src/b).is_file(): raise DataError(f"'{src/b}' is missing; download the archive again.")
-            out.append(_unpickle((src/b).read_bytes(), f"'{src/b}'"))
-        return out
-    try:
-        with tarfile.open(src) as tf:
-            names = {Path(m.name).name: m for m in tf.getmembers() if m.isfile()}
-            missing = [b for b in _BATCHES[split] if b not in names]
-            if missing: raise DataError(f"'{src}' is not a CIFAR-10 python archive (no {missing[0]} inside); "
-                                        f"download {CIFAR10_ARCHIVE} again, or use load_image_folder for folders of images.")
-            return [_unpickle(tf.extractfile(names[b]).read(), f"'{b}' in '{src}'") for b in _BATCHES[split]]
-    except (tarfile.TarError, EOFError, OSError, zlib.error) as e:
-        raise DataError(f"'{src}' is a corrupt or truncated archive ({type(e).__name__}: {e}); delete it and download it again.") from None
-
 # %% ../nbs/00_data.ipynb #54811268
 def load_cifar10(source, split="train", download=True, url=CIFAR10_URL, md5=CIFAR10_MD5, cache=True):
     "Official CIFAR-10 python archive (file, unpacked folder, or a folder to download into) → `(images, labels, classes)`."
@@ -148,36 +113,10 @@ def load_cifar10(source, split="train", download=True, url=CIFAR10_URL, md5=CIFA
 
 # %% ../nbs/00_data.ipynb #eaba4710
 def make_tiny_cifar_archive(path, n_per_class=8, seed=0):
-    "Write a small archive in the official `cifar-10-python.tar.gz` layout; returns its path."
-    path = Path(path)
-    def batch(images, labels, name):
-        rows = images.transpose(0, 3, 1, 2).reshape(len(images), -1)
-        return pickle.dumps({b"batch_label": name.encode(), b"labels": labels.tolist(), b"data": rows,
-                             b"filenames": [f"{i:05d}.png".encode() for i in range(len(images))]}, protocol=2)
-    tr_x, tr_y = make_tiny_images(n_per_class * 5, seed=seed)
-    te_x, te_y = make_tiny_images(n_per_class, seed=seed + 1)
-    files = {f"data_batch_{i+1}": batch(tr_x[i::5], tr_y[i::5], f"training batch {i+1} of 5") for i in range(5)}
-    files["test_batch"] = batch(te_x, te_y, "testing batch 1 of 1")
-    files["batches.meta"] = pickle.dumps({b"label_names": [c.encode() for c in CLASSES]}, protocol=2)
-    with atomic_write(path) as f, tarfile.open(fileobj=f, mode="w:gz") as tf:
-        for name, data in files.items():
-            info = tarfile.TarInfo(f"cifar-10-batches-py/{name}"); info.size = len(data)
-            tf.addfile(info, io.BytesIO(data))
-    return path
+    "Write a small archive in the official `cifar-10-python.tar.gz` layout from the tiny synthetic images; returns its path."
+    return write_cifar_archive(path, make_tiny_images(n_per_class * 5, seed=seed), make_tiny_images(n_per_class, seed=seed + 1), CLASSES)
 
 # %% ../nbs/00_data.ipynb #63d1bf6a
-def _is_cifar_python(p: Path):
-    if p.is_dir(): return (p/"cifar-10-batches-py").is_dir() or (p/"batches.meta").is_file() or (p/CIFAR10_ARCHIVE).is_file()
-    if not _is_tar(p): return False
-    if p.name == CIFAR10_ARCHIVE: return True
-    try:
-        with tarfile.open(p) as tf:
-            for m in tf:
-                if Path(m.name).name in ("batches.meta", "data_batch_1", "test_batch"): return True
-                if len(Path(m.name).parts) >= 3: return False  # looks like <split>/<class>/<file>
-    except (tarfile.TarError, OSError, EOFError): return False
-    return False
-
 def load_dataset(source, split="train", size=32, cache=True, progress=True):
     "Load `split` from the official CIFAR-10 archive or an image-folder tree (folder or tar), whichever `source` is."
     p = Path(source).expanduser()
@@ -187,61 +126,12 @@ def load_dataset(source, split="train", size=32, cache=True, progress=True):
         return (x, y, c) if size == 32 else (np.stack([preprocess(i, size) for i in x]), y, c)
     return load_image_folder(p, split, size, cache=cache, progress=progress)
 
-# %% ../nbs/00_data.ipynb #48f98241
-def find_cifar10_jpeg(start=None):
-    "Path of the CIFAR-10 JPEG copy (unpacked folder or its .tar.gz) if it is on this machine, else `None`."
-    if env := os.environ.get("CIFAR10_JPEG"): return Path(env) if Path(env).exists() else None
-    here = Path(start or Path.cwd()).resolve()
-    for d in [here, *here.parents]:
-        if (d/"data"/"cifar10-jpeg"/"train").is_dir(): return d/"data"/"cifar10-jpeg"
-        for shared in (d/"shared"/"data", d.parent/"shared"/"data"):
-            if (shared/"cifar10-jpeg.tar.gz").is_file(): return shared/"cifar10-jpeg.tar.gz"
-    return None
-
-# %% ../nbs/00_data.ipynb #6f65c416
-def _show_path(p) -> str:
-    "`p` for a printed line: relative to the current folder when near it, else from the home folder, else in full."
-    p = Path(p).absolute()
-    try: rel = os.path.relpath(p)
-    except ValueError: rel = str(p)  # on another drive
-    if Path(rel).parts[:3].count(os.pardir) < 3: return rel
-    try: return str(Path("~")/p.relative_to(Path.home()))
-    except ValueError: return str(p)
-
-def _count_images(src: Path) -> dict:
-    "Images per split in a source `load_dataset` reads; the files of a folder or tar are counted, not decoded."
-    if _is_cifar_python(src): return {s: len(load_cifar10(src, s, download=False)[1]) for s in ("train", "test")}
-    return {s: sum(Path(n).suffix.lower() in IMAGE_EXTS for _, n in _folder_entries(src, s)[0]) for s in ("train", "test")}
-
-# %% ../nbs/00_data.ipynb #c3a74080
-def _tiny_cifar10(n_per_class=24) -> Path:
-    "Tiny generated data in CIFAR-10's folder layout, written once into the cache folder."
-    root = cache_dir()/f"tiny-cifar10-{n_per_class}"
-    if not (root/"test").is_dir():
-        root.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=root.parent, prefix=".tiny-"))
-        make_tiny_image_folder(tmp, n_per_class)
-        try: os.rename(tmp, root)  # all at once; if another process was quicker, keep its copy
-        except OSError: shutil.rmtree(tmp, ignore_errors=True)
-    return root
-
-def _cifar10_archive(download=True, url=CIFAR10_URL, md5=CIFAR10_MD5) -> Path:
-    "The official archive in the cache folder, downloaded (and checked) the first time; `DataError` if that fails."
-    dest = cache_dir()/CIFAR10_ARCHIVE
-    if dest.is_file(): return dest
-    how = (f"To get it, download {url} (170 MB) into {_show_path(dest.parent)}, or pass its path: "
-           f"get_cifar10('path/to/{CIFAR10_ARCHIVE}'). The course's JPEG copy works too: unpack it into data/cifar10-jpeg, "
-           "or set $CIFAR10_JPEG to it. To try the code without the data, use get_cifar10(tiny=True).")
-    if not download: raise DataError(f"No CIFAR-10 data found on this machine, and download=False. {how}")
-    try: return download_url(url, dest, md5)
-    except DataError as e: raise DataError(f"No CIFAR-10 data found on this machine, and downloading it failed: {e} {how}") from None
-
 # %% ../nbs/00_data.ipynb #6972f1c6
 def get_cifar10(path=None, *, tiny=None, n_tiny=24, download=True) -> Path:
     "Where to read CIFAR-10 from (for `load_dataset`); prints one line saying which data it is and how many images."
     under_test = tiny is None and path is None and running_under_test()
     if tiny or under_test:
-        src = _tiny_cifar10(n_tiny)
+        src = _place_once(cache_dir()/f"tiny-cifar10-{n_tiny}", lambda folder: make_tiny_image_folder(folder, n_tiny))
         why = "running under test: IN_TEST is set" if under_test else "asked for with tiny=True"
         what = f"tiny generated data, NOT CIFAR-10 ({why}; coloured stripes, {n_tiny} per class)"
     elif path is not None:

@@ -32,6 +32,7 @@ def test_second_cycle_card_says_how_to_get_the_starting_weights():
     assert "--init-from runs/start.safetensors" in steps and "--init-from resnet_cifar_edu" not in steps
     assert steps.index("git show") < steps.index("resnet-cifar train")
     assert "Stopped after epoch 5 and resumed." in md and "sha256 abababababab…, 16 epochs" in md
+    assert "Started from**: the model shipped in commit `c0ffeec` (sha256" in md  # named by where to get it, not by a copy's file name
 
 def test_banner_counts_every_cycle_in_both_languages():
     first = sm.banner(0.8893, 16, [], "a 2-core CPU")

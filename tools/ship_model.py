@@ -166,7 +166,8 @@ def model_card_md(c) -> str:
         + (f", average of the weights (EMA, decay {r['ema']})" if r.get("ema") else "") + f", bf16 autocast, channels_last{', torch.compile' if r.get('compile') else ''}, seed {r['seed']}",
         f"- **Checkpoint**: the best epoch on the validation images (epoch {c['best_epoch']} of {c['epochs']})",
         f"- **Started from**: " + ("random initialisation" if not c.get("lineage") else " → ".join(
-            f"`{a['weights']}` (sha256 {a['sha256'][:12]}…, {a.get('epochs', '?')} epochs)" for a in c["lineage"]) + ", with a fresh schedule (`--init-from`)"),
+            (f"the model shipped in commit `{a['commit'][:7]}`" if a.get("commit") else f"`{a['weights']}`")  # a copy's file name says little
+            + f" (sha256 {a['sha256'][:12]}…, {a.get('epochs', '?')} epochs)" for a in c["lineage"]) + ", with a fresh schedule (`--init-from`)"),
         f"- **Machine**: {c['machine']}", f"- **Time**: {hours(c['train_seconds'])} of training steps" + (f"; {hours(c['wall_seconds'])} wall-clock for the whole run (validation, "
         "checkpoints and other jobs on the machine included)" if c.get("wall_seconds") else "")
         + (f". {c['time_note'].rstrip('.')}." if c.get("time_note") else ""),

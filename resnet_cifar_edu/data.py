@@ -13,13 +13,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .files import (
-    DataError, ImageError, IMAGE_EXTS, MAX_IMAGE_PIXELS, MIN_IMAGE_SIDE, atomic_write, cache_dir, download_url, open_image,
-    open_permissions, running_under_test, to_rgb, _cache_load, _cache_save, _code_fingerprint, _decode_entries, _fingerprint,
-    _file_fingerprint, _folder_entries, _is_tar, _tree_fingerprint)
-from .sources import (
-    CIFAR10_ARCHIVE, CIFAR10_MD5, CIFAR10_URL, find_cifar10_jpeg, write_cifar_archive, _cifar10_archive, _count_images,
-    _find_cifar_archive, _is_cifar_python, _place_once, _read_batches, _show_path, _BATCHES)
+from .files import (DataError, ImageError, cache_dir, open_image, running_under_test, to_rgb,
+                                    _cache_load, _cache_save, _code_fingerprint, _decode_entries, _file_fingerprint, _FolderCache)
+from .sources import (CIFAR10_ARCHIVE, CIFAR10_MD5, CIFAR10_URL, find_cifar10_jpeg, write_cifar_archive,
+                                      _BATCHES, _cifar10_archive, _count_images, _find_cifar_archive, _is_cifar_python,
+                                      _place_once, _read_batches, _show_path)
 
 # %% auto #0
 __all__ = ['CLASSES', 'CLASSES_ZH', 'CIFAR10_MEAN', 'CIFAR10_STD', 'preprocess', 'load_image_folder', 'make_tiny_images',
@@ -45,16 +43,9 @@ def preprocess(src, size=32) -> np.ndarray:
 def load_image_folder(root, split="train", size=32, cache=True, progress=True):
     "Read `<root>/<split>/<class>/*` (a folder or a .tar/.tar.gz of one) into `(images uint8 (N,size,size,3), labels int64 (N,), classes)`."
     root = Path(root).expanduser()
-    base = f"{root.name.split('.')[0]}-{split}-{size}-{_fingerprint(str(root.resolve()))[:8]}"  # this source, split and size
-    stem = f"{base}-{_code_fingerprint(preprocess)[:8]}"  # an edited preprocess: a new cache, which replaces the old
-    if _is_tar(root):  # an archive is fingerprinted by its size and time, before the slow listing
-        cfile = cache_dir()/f"{stem}-{_file_fingerprint(root)}.npz"
-        if cache and cfile.exists() and (hit := _cache_load(cfile)) is not None: return hit
-        entries, kind_root = _folder_entries(root, split)
-    else:
-        entries, kind_root = _folder_entries(root, split)
-        cfile = cache_dir()/f"{stem}-{_tree_fingerprint(root, split, entries)}.npz"
-        if cache and cfile.exists() and (hit := _cache_load(cfile)) is not None: return hit
+    cached = _FolderCache(root, split, size, preprocess)  # Appendix A1: a cache file named after the files and preprocess's code
+    if cache and (hit := cached.load()) is not None: return hit
+    entries, kind_root = cached.entries  # (class, file name) pairs, and where to read them
     classes = sorted({c for c, _ in entries})
     images, keep, bad = _decode_entries(entries, kind_root, lambda src: preprocess(src, size), progress, desc=f"{root.name}/{split}")
     if bad:
@@ -63,7 +54,7 @@ def load_image_folder(root, split="train", size=32, cache=True, progress=True):
     if not images: raise DataError(f"'{root}/{split}' has no readable images ({len(bad)} files could not be read).")
     labels = np.array([classes.index(entries[i][0]) for i in keep], dtype=np.int64)
     images = np.stack(images)
-    if cache: _cache_save(cfile, images, labels, classes, replaces=f"{base}-*.npz")
+    if cache: cached.save(images, labels, classes)
     return images, labels, classes
 
 # %% ../nbs/00_data.ipynb #eb01f258
@@ -131,7 +122,8 @@ def get_cifar10(path=None, *, tiny=None, n_tiny=24, download=True) -> Path:
     "Where to read CIFAR-10 from (for `load_dataset`); prints one line saying which data it is and how many images."
     under_test = tiny is None and path is None and running_under_test()
     if tiny or under_test:
-        src = _place_once(cache_dir()/f"tiny-cifar10-{n_tiny}", lambda folder: make_tiny_image_folder(folder, n_tiny))
+        folder = cache_dir()/f"tiny-cifar10-{n_tiny}-{_code_fingerprint(make_tiny_images)[:8]}"  # edit make_tiny_images: new pictures
+        src = _place_once(folder, lambda f: make_tiny_image_folder(f, n_tiny))
         why = "running under test: IN_TEST is set" if under_test else "asked for with tiny=True"
         what = f"tiny generated data, NOT CIFAR-10 ({why}; coloured stripes, {n_tiny} per class)"
     elif path is not None:
@@ -203,3 +195,7 @@ def channel_stats(images, chunk=10_000):
 # %% ../nbs/00_data.ipynb #5da0c25f
 CIFAR10_MEAN = (0.4913, 0.4821, 0.4465)  # RGB, 0–1 scale, JPEG training split
 CIFAR10_STD = (0.2452, 0.2428, 0.2606)
+
+# %% ../nbs/00_data.ipynb #44a4be39
+# not used in this chapter, re-exported so that everything about data can be imported from resnet_cifar_edu.data
+from .files import IMAGE_EXTS, MAX_IMAGE_PIXELS, MIN_IMAGE_SIDE, atomic_write, download_url, open_permissions

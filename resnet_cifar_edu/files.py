@@ -219,6 +219,30 @@ def _cache_save(path: Path, images, labels, classes, replaces: str | None = None
     for old in path.parent.glob(replaces) if replaces else ():
         if old != path: old.unlink(missing_ok=True)
 
+# %% ../nbs/A1_data_files.ipynb #ecf082fa
+class _FolderCache:
+    "The decoded-array cache of `split` of the folder or archive `root`, decoded by `decoder` at `size`."
+    def __init__(self, root: Path, split: str, size: int, decoder):
+        self.root, self.split, self._entries = root, split, None
+        self.base = f"{root.name.split('.')[0]}-{split}-{size}-{_fingerprint(str(root.resolve()))[:8]}"  # this source, split and size
+        stem = f"{self.base}-{_code_fingerprint(decoder)[:8]}"  # an edited decoder: a new cache, which replaces the old
+        fp = _file_fingerprint(root) if _is_tar(root) else _tree_fingerprint(root, split, self.entries[0])
+        self.file = cache_dir()/f"{stem}-{fp}.npz"
+
+    @property
+    def entries(self):
+        "`_folder_entries(root, split)`, listed once."
+        if self._entries is None: self._entries = _folder_entries(self.root, self.split)
+        return self._entries
+
+    def load(self):
+        "The cached `(images, labels, classes)`, or None."
+        return _cache_load(self.file) if self.file.exists() else None
+
+    def save(self, images, labels, classes):
+        "Write the cache, and delete this source's older caches (other decoders or files)."
+        _cache_save(self.file, images, labels, classes, replaces=f"{self.base}-*.npz")
+
 # %% ../nbs/A1_data_files.ipynb #e41ddc1b
 def _md5(path, chunk=1 << 20):
     h = hashlib.md5()

@@ -6,27 +6,25 @@ Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/app.html.md"""
 
 # %% ../nbs/08_app.ipynb #5589bbc1
 from __future__ import annotations
-import base64, html, io, json, os, re, sys, threading, time, traceback
+import base64, html, io, os, time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 import numpy as np
 from PIL import Image
-from .data import (CIFAR10_ARCHIVE, CLASSES, CLASSES_ZH, ImageError, cache_dir, find_cifar10_jpeg, load_dataset, open_image, preprocess,
-                                  running_under_test, to_rgb)
+from .data import CLASSES, CLASSES_ZH, ImageError, open_image, preprocess, running_under_test, to_rgb
 from .inference import PRETRAINED, UNSURE_BELOW, CheckpointError, Classifier
 from .messages import MESSAGES, PREFER_CHINESE_JS, Text, brief, localize, say
 from .weights import find_checkpoint, read_meta, untrained_state
+from .serve import (APP_CSS, BACKEND_LABELS, STATUS_COLOURS, STATUS_ICONS, UNTRAINED_BANNER, UPLOAD_GUARD_JS, WEIGHTS_ENV,
+                                    StatusAndModels, TestImages, banner_html, find_test_images, model_banner)
+_all_ = ["WEIGHTS_ENV", "UNTRAINED_BANNER", "BACKEND_LABELS", "APP_CSS", "STATUS_ICONS", "STATUS_COLOURS", "UPLOAD_GUARD_JS",
+         "model_banner", "TestImages", "find_test_images"]  # from appendix A5b, still importable from here
 
 # %% auto #0
-__all__ = ['WEIGHTS_ENV', 'UNTRAINED_BANNER', 'MAX_UPLOAD_BYTES', 'MAX_UPLOAD_TOTAL', 'BACKEND_LABELS', 'APP_CSS', 'STATUS_ICONS',
-           'STATUS_COLOURS', 'UPLOAD_GUARD_JS', 'demo_weights', 'load_demo_classifier', 'model_banner', 'TestImages',
-           'find_test_images', 'check_upload', 'AppResult', 'gradcam_overlay', 'classify_image', 'classify_upload',
-           'render_error', 'render_result', 'render_results', 'ClassifierApp', 'build_app']
-
-# %% ../nbs/08_app.ipynb #5da8f66e
-WEIGHTS_ENV = "RESNET_CIFAR_EDU_WEIGHTS"
-UNTRAINED_BANNER = say("banner_untrained")
-
+__all__ = ['MAX_UPLOAD_BYTES', 'MAX_UPLOAD_TOTAL', 'demo_weights', 'load_demo_classifier', 'check_upload', 'AppResult',
+           'gradcam_overlay', 'classify_image', 'classify_upload', 'render_error', 'render_result', 'render_results',
+           'ClassifierApp', 'build_app', 'WEIGHTS_ENV', 'UNTRAINED_BANNER', 'BACKEND_LABELS', 'APP_CSS', 'STATUS_ICONS',
+           'STATUS_COLOURS', 'UPLOAD_GUARD_JS', 'model_banner', 'TestImages', 'find_test_images']
 
 # %% ../nbs/08_app.ipynb #e332d5f8
 def demo_weights() -> tuple:
@@ -44,57 +42,6 @@ def load_demo_classifier(backend="torch") -> Classifier:
     if kind == "checkpoint" and not path.exists(): raise CheckpointError(Text("env_missing", env=WEIGHTS_ENV, path=path))
     return Classifier.from_checkpoint(path, backend)
 
-# %% ../nbs/08_app.ipynb #bdcb23d6
-def model_banner(kind: str, path=None, meta: dict | None = None, lang="en") -> tuple:
-    "`(text, warn)`: one line in `lang` naming the model the page uses; `warn` asks for it to stand out."
-    meta = meta or {}
-    if meta.get("untrained") or kind == "untrained": return say("banner_untrained", lang), True
-    if kind == "shipped": return meta.get(f"description{'_zh' if lang == 'zh' else ''}") or say("banner_shipped", lang), False
-    rec = meta.get("recipe") if isinstance(meta.get("recipe"), dict) else {}
-    facts = [Text("fact_preset", v=meta["preset"]) if meta.get("preset") else None,
-             Text("fact_width", v=rec["width"]) if rec.get("width") else None,
-             Text("fact_epochs", v=meta["epoch"]) if meta.get("epoch") else None,
-             Text("fact_val", v=f"{meta['best_val_acc']:.1%}") if isinstance(meta.get("best_val_acc"), (int, float)) else None]
-    what = ("，" if lang == "zh" else ", ").join(f.to(lang) for f in facts if f) or say("no_facts", lang)
-    return say("banner_yours", lang, env=WEIGHTS_ENV, name=Path(path).name if path else "", facts=what), True
-
-# %% ../nbs/08_app.ipynb #f53a5a2d
-class TestImages:
-    "Random labelled pictures from the CIFAR-10 test split at `source` (a folder or archive); `source=None` means none."
-    def __init__(self, source=None):
-        self.source = Path(source) if source else None
-        self._files, self._arrays = None, None
-
-    @property
-    def available(self) -> bool: return self.source is not None and self.source.exists()
-
-    @property
-    def reason(self) -> str:
-        return Text("test_source", name=self.source.name) if self.available else Text("no_test_images")
-
-    def sample(self, rng=None) -> tuple:
-        "`(image, (class, class_zh), name)` for a random test picture; `image` is bytes or a uint8 array."
-        rng = rng or np.random.default_rng()
-        if not self.available: raise FileNotFoundError(self.reason)
-        if (self.source/"test").is_dir():
-            if self._files is None:
-                self._files = [(c.name, f.path) for c in sorted(os.scandir(self.source/"test"), key=lambda e: e.name) if c.is_dir()
-                               for f in sorted(os.scandir(c.path), key=lambda e: e.name) if f.is_file()]
-            cls, path = self._files[rng.integers(len(self._files))]
-            return Path(path).read_bytes(), _label(cls), f"test/{cls}/{Path(path).name}"
-        if self._arrays is None: self._arrays = load_dataset(self.source, "test", progress=False)
-        images, labels, classes = self._arrays
-        i = int(rng.integers(len(images)))
-        return images[i], _label(classes[labels[i]]), Text("test_picture", i=i)
-
-def find_test_images():
-    "The course's JPEG copy if it is here, else the official archive if `get_cifar10` has downloaded it, else None."
-    archive = cache_dir()/CIFAR10_ARCHIVE
-    return find_cifar10_jpeg() or (archive if archive.is_file() else None)
-
-def _label(cls: str) -> tuple:
-    return (cls, CLASSES_ZH[CLASSES.index(cls)] if cls in CLASSES else cls)
-
 # %% ../nbs/08_app.ipynb #fe8a830d
 MAX_UPLOAD_BYTES = 10 * 2**20  # per picture; bigger files are refused with a message
 MAX_UPLOAD_TOTAL = 40 * 2**20  # per selection of several files (voila.json lets the websocket carry a bit more)
@@ -110,8 +57,6 @@ def check_upload(name: str, data: bytes, size: int | None = None, limit=MAX_UPLO
 
 
 # %% ../nbs/08_app.ipynb #be3aa2fc
-BACKEND_LABELS = {"torch": "PyTorch", "tf": "TensorFlow"}
-
 @dataclass
 class AppResult:
     "One uploaded picture and what became of it."
@@ -128,7 +73,6 @@ class AppResult:
 
 def _png(img: Image.Image) -> bytes:
     buf = io.BytesIO(); img.save(buf, format="PNG"); return buf.getvalue()
-
 
 # %% ../nbs/08_app.ipynb #acbe45e8
 def gradcam_overlay(image, cam, size=96, alpha=0.5) -> bytes:
@@ -160,26 +104,6 @@ def classify_upload(classifier, data: bytes, name="upload", size=None, topk=3, e
         thumb = img.copy(); thumb.thumbnail((160, 160))
     except ImageError as e: return AppResult(name, False, e.args[0] if e.args else str(e))
     return classify_image(classifier, img, name, _png(thumb), topk=topk, explain=explain)
-
-# %% ../nbs/08_app.ipynb #1a423b8d
-APP_CSS = """<style>
-.rce-card{display:flex;gap:14px;align-items:flex-start;margin:8px 0;padding:10px 12px;border:1px solid #d0d7de;border-radius:8px;
-  background:#fff;max-width:640px;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans CJK SC","Noto Sans SC",
-  "PingFang SC","Microsoft YaHei",sans-serif;font-size:14px;color:#1f2328}
-.rce-card img{width:96px;height:96px;object-fit:contain;image-rendering:auto;border-radius:4px;background:#f6f8fa}
-.rce-body{flex:1;min-width:0}
-.rce-name{font-weight:600;margin-bottom:6px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
-.rce-meta{font-weight:400;color:#57606a}
-.rce-row{display:flex;align-items:center;gap:8px;margin:3px 0}
-.rce-label{width:7.5em;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-.rce-bar{flex:1;height:12px;background:#eaeef2;border-radius:6px;overflow:hidden}
-.rce-bar>span{display:block;height:100%;background:#2f81f7}
-.rce-row:first-child .rce-bar>span{background:#1a7f37}
-.rce-pct{width:4.2em;text-align:right;font-variant-numeric:tabular-nums}
-.rce-truth{margin-top:6px;color:#57606a} .rce-unsure{margin-top:6px;color:#9a6700;font-weight:600}
-.rce-error{border-color:#cf222e;background:#fff5f5} .rce-error .rce-msg{color:#a40e26}
-@media (max-width:600px){.rce-card{flex-wrap:wrap;box-sizing:border-box;max-width:100%} .rce-body{flex-basis:100%} .rce-name{white-space:normal;overflow-wrap:anywhere}}
-</style>"""
 
 # %% ../nbs/08_app.ipynb #031f64a5
 def _name(en: str, zh: str, lang: str) -> str:
@@ -214,42 +138,43 @@ def render_results(results, lang="en") -> str:
     "The style rules and one card per result."
     return APP_CSS + "".join(render_result(r, lang) for r in results)
 
-# %% ../nbs/08_app.ipynb #5983591c
-STATUS_ICONS = {"loading": "⏳", "working": "⏳", "ready": "✓", "error": "⚠"}
-STATUS_COLOURS = {"loading": "#9a6700", "working": "#9a6700", "ready": "#1a7f37", "error": "#cf222e"}
+# %% ../nbs/08_app.ipynb #3dadedb1
+class _Widgets(StatusAndModels):
+    "Part of `ClassifierApp`: its widgets, created and stacked; what they do comes next."
+    def __init__(self, loader=load_demo_classifier, test_source="auto", model=None, preload=False,
+                 limit=MAX_UPLOAD_BYTES, total_limit=MAX_UPLOAD_TOTAL, topk=3, seed=None, header=False, lang="en"):
+        import ipywidgets as W
+        self.limit, self.total_limit, self.topk, self.model, self.show_header = limit, total_limit, topk, model, header
+        self._init_models(loader, preload)
+        self.results, self.rng = [], np.random.default_rng(seed)
+        self.test_images = TestImages(find_test_images() if test_source == "auto" else test_source)
+        self.weights = demo_weights() if model is None else None  # (kind, path, meta) for the banner
+        self.header, self.banner, self.status = W.HTML(), W.HTML().add_class("rce-banner"), W.HTML().add_class("rce-status")
+        self.upload = W.FileUpload(accept="image/*", multiple=True, icon="")
+        self.random_button = W.Button(disabled=not self.test_images.available).add_class("rce-random")
+        small = {"button_width": "7.5em"}
+        self.backend = W.ToggleButtons(options=[(v, k) for k, v in BACKEND_LABELS.items()], style=small).add_class("rce-backend")
+        self.lang = W.ToggleButtons(options=[("English", "en"), ("中文", "zh")], value=lang, style=small).add_class("rce-lang")
+        self.explain = W.Checkbox(False, indent=False).add_class("rce-explain")
+        self.hint, self.output = W.HTML().add_class("rce-hint"), W.HTML().add_class("rce-results")
+        self.backend_label, self.lang_label = (W.Label(layout=W.Layout(width="5.5em")) for _ in range(2))
+        self._connect()
+        row = lambda label, w: W.HBox([label, w], layout=W.Layout(margin="0 2em 0 0", align_items="center"))
+        self.widget = W.VBox([self.header, self.banner, self.status, W.HBox([self.upload, self.random_button], layout=W.Layout(flex_flow="row wrap")),
+                              W.HBox([row(self.backend_label, self.backend), row(self.lang_label, self.lang)], layout=W.Layout(flex_flow="row wrap")),
+                              self.explain, self.hint, self.output]).add_class("rce-app")
+        self._relabel()
+        if preload: self.preloading.start()  # build the model in the background while the browser draws the page
 
-class _StatusAndModels:
-    "Part of `ClassifierApp`: the status line, the models (built on first use) and `_run`, which every callback goes through."
-    def set_status(self, state: str, text: str):
-        "Show `text` (a `Text` follows the language switch) with the icon and colour of `state`."
-        self.state, self._status_text = state, text
-        self.status.value = (f'<span class="rce-state-{state}" style="color:{STATUS_COLOURS[state]};font-family:system-ui,sans-serif">'
-                             f'{STATUS_ICONS[state]} {html.escape(brief(localize(text, self.lang.value)))}</span>')
-
-    def classifier(self, backend=None) -> Classifier:
-        "The `Classifier` for `backend` (default: the selected one), built on first use and then cached."
-        backend = backend or self.backend.value
-        with self._locks[backend]:
-            if backend not in self.models:
-                self.set_status("loading", Text("loading", backend=BACKEND_LABELS[backend]))
-                t = time.perf_counter()
-                self.models[backend] = self.loader(backend)
-                self.load_seconds[backend] = time.perf_counter() - t
-            return self.models[backend]
-
-    def _preload(self):
-        try: self.classifier(); self._ready()
-        except Exception as e: self._fail(e)
-
-    def _ready(self):
-        b = self.backend.value
-        self.set_status("ready", Text("ready_took", backend=BACKEND_LABELS[b], seconds=f"{self.load_seconds[b]:.1f}")
-                        if b in self.load_seconds else Text("ready", backend=BACKEND_LABELS[b]))
-
-    def _fail(self, e: Exception):
-        print(f"resnet_cifar_edu.app: {type(e).__name__}: {e}", file=sys.stderr)  # the full story goes to the server log
-        if not isinstance(e, (ImageError, CheckpointError, FileNotFoundError)): traceback.print_exc(file=sys.stderr)
-        self.set_status("error", e.args[0] if e.args and isinstance(e.args[0], Text) else Text("failed", reason=brief(str(e)) or type(e).__name__))
+# %% ../nbs/08_app.ipynb #95c64ccc
+class _Controls(_Widgets):
+    "Part of `ClassifierApp`: what each control does."
+    def _connect(self):
+        self.upload.observe(self._on_upload, "value")
+        self.backend.observe(lambda c: self._run(self._rerun), "value")
+        self.lang.observe(lambda c: (self._relabel(), self.render()), "value")
+        self.explain.observe(lambda c: self._run(self._rerun) if c["new"] else self._drop_cams(), "value")
+        self.random_button.on_click(lambda b: self._run(self.classify_random))
 
     def _run(self, job):
         "Run `job` with the status line showing working → ready, or error with a short message."
@@ -261,18 +186,17 @@ class _StatusAndModels:
         except Exception as e: self._fail(e)
         finally: self.render()
 
-# %% ../nbs/08_app.ipynb #fce457f2
-class _Controls:
-    "Part of `ClassifierApp`: what each control does, and how the page shows itself."
-    def _connect(self):
-        self.upload.observe(self._on_upload, "value")
-        self.backend.observe(lambda c: self._run(self._rerun), "value")
-        self.lang.observe(lambda c: (self._relabel(), self.render()), "value")
-        self.explain.observe(lambda c: self._run(self._rerun) if c["new"] else self._drop_cams(), "value")
-        self.random_button.on_click(lambda b: self._run(self.classify_random))
-
     def render(self): self.output.value = render_results(self.results, self.lang.value)
 
+    def _on_upload(self, change):
+        files = [dict(f, content=bytes(f["content"])) for f in change["new"]]
+        if not files: return
+        self.upload.value = ()  # forget the upload, so that choosing the same file again is a change too
+        self._run(lambda: self.classify_files(files))
+
+# %% ../nbs/08_app.ipynb #6667a6ca
+class _Jobs(_Controls):
+    "Part of `ClassifierApp`: the jobs that `_run` runs."
     def classify_files(self, files):
         "Classify ipywidgets 8 upload entries (dicts with `name`, `size`, `content`)."
         clf = self.classifier()
@@ -294,26 +218,16 @@ class _Controls:
     def _drop_cams(self):
         self.results = [replace(r, cam=b"") for r in self.results]; self.render()
 
-    def _on_upload(self, change):
-        files = [dict(f, content=bytes(f["content"])) for f in change["new"]]
-        if not files: return
-        self.upload.value = ()  # forget the upload, so that choosing the same file again is a change too
-        self._run(lambda: self.classify_files(files))
-
-
-# %% ../nbs/08_app.ipynb #519fba06
-class _Texts:
-    "Part of `ClassifierApp`: every text on the page, in the selected language."
+# %% ../nbs/08_app.ipynb #e56279b0
+class ClassifierApp(_Jobs):
+    "The demo page: upload pictures, see the top classes; backend and language switches, Grad-CAM, random test pictures."
     def _relabel(self):
         "Write every text of the page in the selected language."
         lang, limit = self.lang.value, _mb(self.limit)
         names = ("、" if lang == "zh" else ", ").join(CLASSES_ZH if lang == "zh" else CLASSES)
         intro = html.escape(say("intro", lang, classes=names, explain=say("explain", lang)))
         self.header.value = f'<div class="rce-header"><h2>{say("title", lang)}</h2><p>{intro}</p></div>' if self.show_header else ""
-        banner, warn = self.model if self.model is not None else model_banner(*self.weights, lang=lang)
-        style = "background:#fff8c5;border:1px solid #d4a72c;font-weight:600" if warn else "background:#f6f8fa;border:1px solid #d0d7de"
-        self.banner.value = (f'<div style="{style};padding:6px 10px;border-radius:6px;font-family:system-ui,sans-serif">'
-                             f'{html.escape(say("model", lang, banner=banner))}</div>')
+        self.banner.value = banner_html(*(self.model if self.model is not None else model_banner(*self.weights, lang=lang)), lang)
         self.upload.description, self.upload.tooltip = say("upload", lang), say("upload_tip", lang, limit=limit)
         self.random_button.description, self.random_button.tooltip = say("random", lang), localize(self.test_images.reason, lang)
         self.backend_label.value, self.lang_label.value, self.explain.description = say("backend", lang), say("language", lang), say("explain", lang)
@@ -326,38 +240,7 @@ class _Texts:
         display(Javascript(UPLOAD_GUARD_JS % (self.limit, self.total_limit) + PREFER_CHINESE_JS))
         display(self.widget)
 
-# %% ../nbs/08_app.ipynb #f797c42a
-class ClassifierApp(_Texts, _Controls, _StatusAndModels):
-    "The demo page: upload pictures, see the top classes; backend and language switches, Grad-CAM, random test pictures."
-    def __init__(self, loader=load_demo_classifier, test_source="auto", model=None, preload=False,
-                 limit=MAX_UPLOAD_BYTES, total_limit=MAX_UPLOAD_TOTAL, topk=3, seed=None, header=False, lang="en"):
-        import ipywidgets as W
-        self.loader, self.limit, self.total_limit, self.topk, self.model, self.show_header = loader, limit, total_limit, topk, model, header
-        self.models, self.load_seconds, self.results, self.state = {}, {}, [], "ready"
-        self._locks = {b: threading.Lock() for b in BACKEND_LABELS}
-        self.rng = np.random.default_rng(seed)
-        self.test_images = TestImages(find_test_images() if test_source == "auto" else test_source)
-        self.weights = demo_weights() if model is None else None  # (kind, path, meta) for the banner
-        self.header, self.banner, self.status = W.HTML(), W.HTML().add_class("rce-banner"), W.HTML().add_class("rce-status")
-        self.upload = W.FileUpload(accept="image/*", multiple=True, icon="")
-        self.random_button = W.Button(disabled=not self.test_images.available).add_class("rce-random")
-        small = {"button_width": "7.5em"}
-        self.backend = W.ToggleButtons(options=[(v, k) for k, v in BACKEND_LABELS.items()], style=small).add_class("rce-backend")
-        self.lang = W.ToggleButtons(options=[("English", "en"), ("中文", "zh")], value=lang, style=small).add_class("rce-lang")
-        self.explain = W.Checkbox(False, indent=False).add_class("rce-explain")
-        self.hint, self.output = W.HTML().add_class("rce-hint"), W.HTML().add_class("rce-results")
-        self.backend_label, self.lang_label = (W.Label(layout=W.Layout(width="5.5em")) for _ in range(2))
-        self._connect()
-        row = lambda label, w: W.HBox([label, w], layout=W.Layout(margin="0 2em 0 0", align_items="center"))
-        self.widget = W.VBox([self.header, self.banner, self.status, W.HBox([self.upload, self.random_button], layout=W.Layout(flex_flow="row wrap")),
-                              W.HBox([row(self.backend_label, self.backend), row(self.lang_label, self.lang)], layout=W.Layout(flex_flow="row wrap")),
-                              self.explain, self.hint, self.output]).add_class("rce-app")
-        self._status_text = Text("ready_start")
-        self._relabel()
-        self.preloading = threading.Thread(target=self._preload, daemon=True) if preload else None
-        if preload: self.preloading.start()
-
-    def __repr__(self):  # what a notebook without widgets (or the docs site) shows instead of the page
+    def __repr__(self):  # one line for print() and logs: the page in words
         return (f"ClassifierApp: {len(self.results)} picture(s) on the page, backend {BACKEND_LABELS[self.backend.value]}, "
                 f"language {self.lang.value}, status {self.state} (run the notebook in JupyterLab to use the page)")
 
@@ -366,22 +249,3 @@ def build_app(preload: bool | None = None, header=True, **kwargs) -> ClassifierA
     "The demo page with its title; display the returned object (Voilà shows it as the whole page)."
     if preload is None: preload = not running_under_test()
     return ClassifierApp(preload=preload, header=header, **kwargs)
-
-# %% ../nbs/08_app.ipynb #54ef68b7
-UPLOAD_GUARD_JS = """(() => {
-  // Refuse oversized files in the browser: the widget is handed an empty file instead (Python sees size > bytes
-  // received and explains), so a huge upload never reaches the websocket, whose message size is limited.
-  if (window.__rceUploadGuard) return;
-  window.__rceUploadGuard = true;
-  const perFile = %d, perSelection = %d, read = FileReader.prototype.readAsArrayBuffer;
-  let used = 0, pending = false;
-  FileReader.prototype.readAsArrayBuffer = function (blob) {
-    if (blob instanceof File) {
-      if (!pending) { pending = true; setTimeout(() => { used = 0; pending = false; }, 0); }  // one selection per tick
-      if (blob.size > perFile || used + blob.size > perSelection) return read.call(this, new Blob([]));
-      used += blob.size;
-    }
-    return read.call(this, blob);
-  };
-})();"""
-

@@ -31,6 +31,7 @@ NOTEBOOKS = {
     "nbs/08_app.ipynb": {},
     "nbs/A3_speed.ipynb": {"setup": ["180ba2ba"], "only": ["d079b123"]},  # the trick table, read from results/tricks.json
     "nbs/A5_deployment.ipynb": {},
+    "nbs/A5b_serving_the_demo.ipynb": {},  # the banner names the shipped model
     "nbs/index.ipynb": {},
     "nbs/solutions/04_evaluate_solutions.ipynb": {},  # exercise 6 runs the shipped model
     "nbs/solutions/05_robustness_solutions.ipynb": {"skip": ["25f79478"]},  # exercise 5 trains two models

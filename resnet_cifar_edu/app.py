@@ -18,7 +18,7 @@ from .weights import find_checkpoint, read_meta, untrained_state
 from .serve import (APP_CSS, BACKEND_LABELS, STATUS_COLOURS, STATUS_ICONS, UNTRAINED_BANNER, UPLOAD_GUARD_JS, WEIGHTS_ENV,
                                     StatusAndModels, TestImages, banner_html, find_test_images, model_banner)
 _all_ = ["WEIGHTS_ENV", "UNTRAINED_BANNER", "BACKEND_LABELS", "APP_CSS", "STATUS_ICONS", "STATUS_COLOURS", "UPLOAD_GUARD_JS",
-         "model_banner", "TestImages", "find_test_images"]  # from appendix A5b, still importable from here
+         "model_banner", "TestImages", "find_test_images"]  # defined in appendix A5b, part of this module's API
 
 # %% auto #0
 __all__ = ['MAX_UPLOAD_BYTES', 'MAX_UPLOAD_TOTAL', 'demo_weights', 'load_demo_classifier', 'check_upload', 'AppResult',

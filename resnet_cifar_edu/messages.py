@@ -53,7 +53,6 @@ MESSAGES.update({
                        "zh": "在 CIFAR-10 上训练的 ResNet-18（随 resnet_cifar_edu 发布的模型）"},
     "banner_yours": {"en": "your model from ${env}: {name} ({facts}) — not the shipped model",
                      "zh": "你的模型，来自 ${env}：{name}（{facts}）——不是随附的模型"},
-    "fact_preset": {"en": "preset '{v}'", "zh": "预设 '{v}'"},
     "fact_width": {"en": "width {v}", "zh": "宽度 {v}"},
     "fact_epochs": {"en": "{v} epochs", "zh": "{v} 个轮次"},
     "fact_val": {"en": "validation accuracy {v}", "zh": "验证准确率 {v}"},

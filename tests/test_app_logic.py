@@ -139,16 +139,16 @@ def test_demo_model_fallbacks(monkeypatch, tmp_path):
     assert warn and text == A.UNTRAINED_BANNER
     # a checkpoint named by the environment variable, described by its metadata
     w = write_weights(A.untrained_state(seed=3), {"width": 16, "epoch": 5, "recipe": {"width": 16, "epochs": 5},
-                                                   "best_val_acc": 0.71, "preset": "quick"}, tmp_path/"best.safetensors")
+                                                   "best_val_acc": 0.71}, tmp_path/"best.safetensors")
     monkeypatch.setenv(A.WEIGHTS_ENV, str(tmp_path))  # a training output folder works too
     kind, path, meta = A.demo_weights()
     assert kind == "checkpoint" and path == w
     text, warn = A.model_banner(kind, path, meta)
-    assert warn and "preset 'quick'" in text and "71.0%" in text and "not the shipped model" in text
+    assert warn and "width 16" in text and "5 epochs" in text and "71.0%" in text and "not the shipped model" in text
     clf = A.load_demo_classifier("torch")
     assert clf.config["width"] == 16
     text, _ = A.model_banner(kind, path, meta, lang="zh")
-    assert "预设 'quick'" in text and "71.0%" in text and not english_left(text.replace(path.name, ""))
+    assert "宽度 16" in text and "71.0%" in text and not english_left(text.replace(path.name, ""))
     monkeypatch.setenv(A.WEIGHTS_ENV, str(tmp_path/"missing.safetensors"))
     with pytest.raises(CheckpointError, match=A.WEIGHTS_ENV):
         A.load_demo_classifier("torch")

@@ -93,13 +93,13 @@ def _training_batch(images, idx, recipe, side, aug, mirror=None):
 
 # %% ../../nbs/A2b_the_pytorch_loop.ipynb #9da3272c
 def train_epoch(model, optimizer, images, labels, recipe, epoch, steps, total_steps, generator=None, scaler=None, bar=None,
-                rank=0, world=1, aug_generator=None):
+                rank=0, world=1):
     "Train one epoch of `steps` batches from uint8 `images` (N, H, W, C) and `labels` on the model's device; returns (loss, accuracy, images, seconds)."
     device, n, bs = images.device, len(images), recipe.batch_size
     bs = min(bs, n)
     model.train()
     perm = torch.randperm(n, device=device, generator=generator)  # the same global order on every process
-    aug = generator if aug_generator is None else aug_generator
+    aug = generator if rank == 0 else torch.Generator(device=device).manual_seed(epoch_seed(recipe.seed, epoch) + 7919 * rank)  # own crops per process
     alternate = recipe.flip and recipe.alternate_flip  # each image mirrored in every other epoch, not by a coin toss
     mirror = torch.from_numpy(alternate_flips(n, recipe.seed, epoch)).to(device) if alternate else None
     side = train_size(recipe, epoch, images.shape[1])  # smaller pictures in the first epochs, with recipe.low_res
@@ -246,6 +246,7 @@ def _average(model, recipe, out, start, steps, say):
     elif start: say(f"no weight average for epoch {start} in '{out}': averaging again from the current weights")
     return ema
 
+# %% ../../nbs/A2b_the_pytorch_loop.ipynb #e5a1b2c3
 def _end_of_epoch(model, optimizer, recipe, out, classes, history, best, epoch, loss, acc, seen, secs, val_images, val_labels, ema=None):
     "Validate, then the shared bookkeeping (`end_of_epoch`) with this twin's checkpoint writer; returns (best, last checkpoint's meta)."
     net = model if ema is None else ema.model  # the network that is validated and shipped: with `ema`, the average
@@ -296,10 +297,9 @@ def fit(recipe, train_images, train_labels, val_images, val_labels, out_dir, cla
         log = bar.write if progress else say
         try:
             for epoch in range(start, recipe.epochs):
-                g = torch.Generator(device=device).manual_seed(epoch_seed(recipe.seed, epoch))
-                aug = None if replica.rank == 0 else torch.Generator(device=device).manual_seed(epoch_seed(recipe.seed, epoch) + 7919 * replica.rank)
+                g = torch.Generator(device=device).manual_seed(epoch_seed(recipe.seed, epoch))  # the same order on every process
                 loss, acc, seen, secs = train_epoch(step_model, optimizer, x, y, recipe, epoch, steps, total, g, scaler, bar,
-                                                    replica.rank, replica.world, aug)
+                                                    replica.rank, replica.world)
                 average_buffers(model, replica)  # BatchNorm running statistics: the mean over the processes
                 if main:
                     best, meta = _end_of_epoch(model, optimizer, recipe, out, classes, history, best, epoch, loss, acc, seen, secs,

@@ -51,7 +51,7 @@ def occlude(x, size, seed=0, value=128):
     return out
 
 def upscale(x, size):
-    "Enlarge to `size`×`size` (bicubic), as a large photo would arrive, then shrink with the demo's own `preprocess`."
+    "Enlarge to `size`×`size` (bicubic), as a large photo would arrive, then shrink with chapter 00's `preprocess`, the function every uploaded picture goes through."
     return np.stack([preprocess(Image.fromarray(i).resize((size, size), Image.Resampling.BICUBIC)) for i in x])
 
 # %% ../nbs/05_robustness.ipynb #b53e483a

@@ -93,6 +93,8 @@ def test_voila_app_in_chromium(voila_url, tmp_path):
             t_first = time.perf_counter() - t0
             expect(card.locator(".rce-label").first).to_have_text(en1)
             expect(page.locator(".rce-status")).to_contain_text("Ready", timeout=30_000)
+            from demo_screenshot import WIDGETS, widget_boxes  # chapter 08's labelled figure finds every widget on this page
+            assert set(widget_boxes(page)) == {name for name, _ in WIDGETS}, widget_boxes(page)
             pct_torch = _percentages(card)
             assert len(pct_torch) == 3 and pct_torch == sorted(pct_torch, reverse=True), pct_torch
             np.testing.assert_allclose(pct_torch, [round(p * 100, 1) for *_, p in expected], atol=0.11)

@@ -1,4 +1,4 @@
-"""`resnet-cifar train` trains ResNet-18 in PyTorch or TensorFlow from a terminal, with the presets of chapter 03, and resumes a run that was stopped.
+"""`resnet-cifar` does from a terminal what the chapters did in notebooks: `train` a ResNet-18 in PyTorch or TensorFlow with a preset of chapter 03 and resume it after a stop, `predict` the classes of image files, `evaluate` a model on a test split.
 
 Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/cli.html.md"""
 

@@ -500,11 +500,11 @@ def test_pages_open_in_chromium(html_pages, pages):
 
 # ------------------------------------------------------------------------------------------------ the chapter shape
 def test_every_chapter_has_summary_exercises_and_colab():
-    "Chapters 00-08: a Summary and an Exercises heading, an Open-in-Colab badge for this very notebook (the repository"
-    " in pyproject.toml), and a first code cell that installs the kit only inside Colab (tools/colab.py writes both)."
+    "Chapters 00-08 and 10: a Summary and an Exercises heading, an Open-in-Colab badge for this very notebook (the"
+    " repository in pyproject.toml), and a first code cell that installs the kit only inside Colab (tools/colab.py writes both)."
     from colab import colab_url
     problems = []
-    for p in sorted(NBS.glob("0[0-8]_*.ipynb")):
+    for p in sorted([*NBS.glob("0[0-8]_*.ipynb"), *NBS.glob("10_*.ipynb")]):
         nb = _read_nb(p)
         heads = [h.strip().lower() for c in nb.cells if c.cell_type == "markdown" for h in re.findall(r"^#+\s*(.+)$", c.source, re.M)]
         problems += [f"{p.name}: no '{w}' heading" for w in ("summary", "exercises") if not any(h.startswith(w) for h in heads)]

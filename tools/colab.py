@@ -48,8 +48,8 @@ def add_colab(nb_path: Path) -> bool:
     return True
 
 def course_notebooks() -> list[Path]:
-    "Chapters 00-08, appendices and solutions: every notebook a student opens."
-    return sorted([*NBS.glob("0[0-8]_*.ipynb"), *NBS.glob("A[0-9]_*.ipynb"), *(NBS/"solutions").glob("*.ipynb")])
+    "Chapters 00-08 and 10, appendices (A1, A1b, …) and solutions: every notebook a student opens."
+    return sorted([*NBS.glob("0[0-8]_*.ipynb"), *NBS.glob("10_*.ipynb"), *NBS.glob("A[0-9]*_*.ipynb"), *(NBS/"solutions").glob("*.ipynb")])
 
 if __name__ == "__main__":
     paths = [Path(p).resolve() for p in sys.argv[1:]] or course_notebooks()

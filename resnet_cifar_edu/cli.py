@@ -83,7 +83,7 @@ def add_train_parser(sub):
     p.add_argument("--init-from", metavar="WEIGHTS", help="start from these weights (the shipped model, or a PyTorch run's .safetensors or folder) with a fresh schedule")
     p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                    help="override any recipe field, e.g. --set label_smoothing=0.2 --set cutout=8 (repeatable)")
-    p.add_argument("--val", type=int, help="validation images held out of the training split (default: 5000, or 10%% of smaller sets; 0: train on all, best = last epoch)")
+    p.add_argument("--val", type=int, help="validation images held out of the training split (default: 5000, or 10%% of smaller sets, at least one per class; 0: train on all, best = last epoch)")
     p.add_argument("--device", help="PyTorch: cpu, cuda, cuda:1…; TensorFlow: CPU:0, GPU:0… (default: a GPU when there is one)")
     p.add_argument("--no-test", action="store_true", help="skip the final evaluation on the test split")
     p.add_argument("--no-progress", action="store_true", help="no progress bar, only one line per epoch")

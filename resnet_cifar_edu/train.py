@@ -115,7 +115,7 @@ def parse_override(text) -> tuple:
         if kind == "float": return name, float(value)
         return name, value
     except ValueError:
-        raise ValueError(f"cannot use {text!r}: {name} needs a {kind} value") from None
+        raise ValueError(f"cannot use {text!r}: {name} needs {'an' if kind == 'int' else 'a'} {kind} value") from None
 
 # %% ../nbs/A2_engineering_a_run.ipynb #439b3fe7
 def one_cycle_lr(step, total_steps, peak, warmup=0.25, start=0.1, end=0.0) -> float:

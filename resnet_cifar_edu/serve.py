@@ -77,11 +77,12 @@ def find_test_images():
 def _label(cls: str) -> tuple:
     return (cls, CLASSES_ZH[CLASSES.index(cls)] if cls in CLASSES else cls)
 
-# %% ../nbs/A5b_serving_the_demo.ipynb #f4b9b59e
+# %% ../nbs/A5b_serving_the_demo.ipynb #a5bconst0
 BACKEND_LABELS = {"torch": "PyTorch", "tf": "TensorFlow"}
 STATUS_ICONS = {"loading": "⏳", "working": "⏳", "ready": "✓", "error": "⚠"}
 STATUS_COLOURS = {"loading": "#9a6700", "working": "#9a6700", "ready": "#1a7f37", "error": "#cf222e"}
 
+# %% ../nbs/A5b_serving_the_demo.ipynb #f4b9b59e
 class StatusAndModels:
     "Part of chapter 08's `ClassifierApp`: the status line and the models, each built once, on first use. Needs the widgets `status`, `lang`, `backend`."
     def _init_models(self, loader, preload=False):
@@ -89,13 +90,15 @@ class StatusAndModels:
         self.loader, self.models, self.load_seconds = loader, {}, {}
         self.state, self._status_text = "ready", Text("ready_start")
         self._locks = {b: threading.Lock() for b in BACKEND_LABELS}
+        self._status_lock = threading.RLock()  # the status is read and written by the preload thread and by callbacks
         self.preloading = threading.Thread(target=self._preload, daemon=True) if preload else None
 
     def set_status(self, state: str, text: str):
         "Show `text` (a `Text` follows the language switch) with the icon and colour of `state`."
-        self.state, self._status_text = state, text
-        self.status.value = (f'<span class="rce-state-{state}" style="color:{STATUS_COLOURS[state]};font-family:system-ui,sans-serif">'
-                             f'{STATUS_ICONS[state]} {html.escape(brief(localize(text, self.lang.value)))}</span>')
+        with self._status_lock:
+            self.state, self._status_text = state, text
+            self.status.value = (f'<span class="rce-state-{state}" style="color:{STATUS_COLOURS[state]};font-family:system-ui,sans-serif">'
+                                 f'{STATUS_ICONS[state]} {html.escape(brief(localize(text, self.lang.value)))}</span>')
 
     def classifier(self, backend=None) -> Classifier:
         "The `Classifier` for `backend` (default: the selected one), built on first use and then cached."
@@ -109,7 +112,10 @@ class StatusAndModels:
             return self.models[backend]
 
     def _preload(self):
-        try: self.classifier(); self._ready()
+        try:
+            self.classifier()
+            with self._status_lock:  # a click that waited for this model has set its own status: leave it
+                if self.state == "loading": self._ready()
         except Exception as e: self._fail(e)
 
     def _ready(self):

@@ -16,7 +16,7 @@ class _FusedBatchNorm(layers.BatchNormalization):
     "Keras' BatchNormalization, computed in training mode by TensorFlow's fused kernel (statistics, normalisation and gradient in one op each)"
     def call(self, inputs, training=None, mask=None):
         if not (training and self.trainable) or self.synchronized or mask is not None or len(inputs.shape) != 4 \
-           or self.axis not in (-1, 3) or not (self.center and self.scale):
+           or self.axis not in (-1, 3) or not (self.center and self.scale) or self.renorm:
             return super().call(inputs, training=training, mask=mask)  # Keras' own code for every other case
         y, mean, var = tf.compat.v1.nn.fused_batch_norm(inputs, self.gamma.value, self.beta.value, epsilon=self.epsilon,
                                                         data_format="NHWC", is_training=True)  # var: unbiased, like PyTorch's

@@ -6,20 +6,23 @@ Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/a6_two_languages.html.
 
 # %% ../nbs/A6_two_languages.ipynb #e45ea77c
 from __future__ import annotations
+import re
 from string import Formatter
 
 # %% auto #0
 __all__ = ['LANGS', 'MESSAGES', 'KEEP_IN_CHINESE', 'PREFER_CHINESE_JS', 'say', 'Text', 'localize', 'placeholders',
            'catalogue_problems', 'english_left', 'brief']
 
-# %% ../nbs/A6_two_languages.ipynb #08f9d080
+# %% ../nbs/A6_two_languages.ipynb #a6msginit
 LANGS = ("en", "zh")  # English, 简体中文
+MESSAGES: dict = {}   # key -> {"en": ..., "zh": ...}; each group of messages below adds its keys
 
-MESSAGES = {  # key -> {"en": ..., "zh": ...}; "{name}" marks a value filled in when the message is shown
+# %% ../nbs/A6_two_languages.ipynb #08f9d080
+MESSAGES.update({  # "{name}" marks a value filled in when the message is shown
     # the demo page
     "title": {"en": "What is in this picture?", "zh": "这张图片里是什么？"},
     "intro": {"en": "Upload photos and a ResNet-18 trained on CIFAR-10 says which of its ten classes ({classes}) each one looks most like: its top three guesses, and how sure it is of each. Switch between the PyTorch and the TensorFlow version of the same network, and tick “{explain}” to see which part of the picture decided the answer. The network sees every picture as 32×32 pixels, so it works best on one object that fills the frame.",
-              "zh": "上传照片，在 CIFAR-10 上训练的 ResNet-18 会判断每张照片最像它十个类别（{classes}）中的哪一个，并给出前三个猜测及各自的把握。可以在同一个网络的 PyTorch 版和 TensorFlow 版之间切换；勾选“{explain}”可以看到图片的哪一部分决定了答案。网络把每张图片都缩成 32×32 像素来看，所以一张图只拍一个物体、并且占满画面时效果最好。"},
+              "zh": "上传照片，在 CIFAR-10 上训练的 ResNet-18 会判断每张照片最像它十个类别（{classes}）中的哪一个，并给出前三个猜测及各自的把握。可以在同一个网络的 PyTorch 版和 TensorFlow 版之间切换；勾选“{explain}”可以看到图片的哪一部分决定了答案。网络把每张图片都缩成 32×32 像素来看，所以照片里只有一个物体、并且它占满画面时效果最好。"},
     "upload": {"en": "Upload images", "zh": "上传图片"},
     "upload_tip": {"en": "PNG, JPEG, GIF, BMP or WebP; up to {limit} each", "zh": "PNG、JPEG、GIF、BMP 或 WebP；每张最多 {limit}"},
     "random": {"en": "Random test image", "zh": "随机测试图片"},
@@ -42,7 +45,7 @@ MESSAGES = {  # key -> {"en": ..., "zh": ...}; "{name}" marks a value filled in 
     "test_source": {"en": "pictures from {name}/test", "zh": "图片来自 {name}/test"},
     "no_test_images": {"en": "No CIFAR-10 test images on this machine: put the JPEG copy in data/cifar10-jpeg/ (or set $CIFAR10_JPEG) to enable this button.",
                        "zh": "这台机器上没有 CIFAR-10 测试图片：把 JPEG 版放进 data/cifar10-jpeg/（或设置 $CIFAR10_JPEG）即可启用这个按钮。"},
-}
+})
 
 # %% ../nbs/A6_two_languages.ipynb #a020da4d
 MESSAGES.update({
@@ -71,7 +74,7 @@ MESSAGES.update({
     # pictures that cannot be used (ImageError)
     "uploaded_data": {"en": "the uploaded data ({n} bytes)", "zh": "上传的数据（{n} 字节）"},
     "input_of_type": {"en": "the {type} input", "zh": "{type} 类型的输入"},
-    "image_missing": {"en": "{what}: no such file. Check the path.", "zh": "{what}：没有这个文件，请检查路径。"},
+    "image_missing": {"en": "{what}: no such file. Check the path.", "zh": "{what}：找不到该文件，请检查路径。"},
     "image_kind": {"en": "{what}: expected a file path, bytes, a PIL image or a numpy array.", "zh": "{what}：需要文件路径、字节、PIL 图像或 numpy 数组。"},
     "image_empty": {"en": "{what} is empty (0 bytes).", "zh": "{what} 是空的（0 字节）。"},
     "image_svg": {"en": "{what} is an SVG drawing; save it as PNG or JPEG first.", "zh": "{what} 是 SVG 矢量图，请先另存为 PNG 或 JPEG。"},
@@ -103,7 +106,10 @@ MESSAGES.update({
 def say(key: str, lang: str = "en", **values) -> str:
     "The message `key` in `lang` ('en' or 'zh'; anything else gives English) with its `{placeholders}` filled from `values`."
     entry = MESSAGES[key]
-    return entry.get(lang, entry["en"]).format(**{k: localize(v, lang) for k, v in values.items()})
+    text = entry.get(lang, entry["en"]).format(**{k: localize(v, lang) for k, v in values.items()})
+    return _FULLWIDTH_SPACE.sub("", text) if lang == "zh" else text
+
+_FULLWIDTH_SPACE = re.compile(r"(?<=[，。；：！？）」』】》”])[ ]+|[ ]+(?=[，。；：！？（「『【《“])")  # spaces next to full-width punctuation
 
 # %% ../nbs/A6_two_languages.ipynb #af356e2c
 class Text(str):
@@ -140,7 +146,6 @@ def catalogue_problems(messages: dict = None) -> list:
     return problems
 
 # %% ../nbs/A6_two_languages.ipynb #715c52f8
-import re
 KEEP_IN_CHINESE = {"PyTorch", "TensorFlow", "Keras", "ResNet", "CIFAR", "PNG", "JPEG", "GIF", "BMP", "WebP", "SVG", "JSON",
                    "MB", "kB", "CPU", "GPU", "PIL", "numpy", "safetensors", "resnet_cifar_edu", "H", "W"}  # names, formats, units, shapes
 
@@ -168,6 +173,7 @@ def brief(message: str, limit=200) -> str:
                 group = message[start:i + 1]
                 out.append("" if re.search(r"Error|Exception|0x[0-9a-f]|exceeds", group) else group)
         elif depth == 0: out.append(ch)
+    if depth: out.append(message[start:])  # an unclosed '(' is kept, not swallowed
     text = re.sub(r"\s+([.,;:])(?=\s|$)", r"\1", re.sub(r"\s{2,}", " ", "".join(out))).strip()
     return text if len(text) <= limit else text[:limit - 1] + "…"
 

@@ -20,8 +20,8 @@ from .sources import (CIFAR10_ARCHIVE, CIFAR10_MD5, CIFAR10_URL, find_cifar10_jp
                                       _place_once, _read_batches, _show_path)
 
 # %% auto #0
-__all__ = ['CLASSES', 'CLASSES_ZH', 'CIFAR10_MEAN', 'CIFAR10_STD', 'preprocess', 'load_image_folder', 'make_tiny_images',
-           'make_tiny_image_folder', 'load_cifar10', 'make_tiny_cifar_archive', 'load_dataset', 'get_cifar10',
+__all__ = ['CLASSES', 'CLASSES_ZH', 'CIFAR10_MEAN', 'CIFAR10_STD', 'preprocess', 'make_tiny_images', 'make_tiny_image_folder',
+           'load_image_folder', 'load_cifar10', 'make_tiny_cifar_archive', 'load_dataset', 'get_cifar10',
            'show_class_grid', 'plot_class_counts', 'train_val_split', 'channel_stats']
 
 # %% ../nbs/00_data.ipynb #7cc2f121
@@ -38,24 +38,6 @@ def preprocess(src, size=32) -> np.ndarray:
         img = img.crop(((w - s) // 2, (h - s) // 2, (w - s) // 2 + s, (h - s) // 2 + s))
         if s != size: img = img.resize((size, size), Image.Resampling.BICUBIC)
     return np.array(img, dtype=np.uint8)  # a writable copy (np.asarray of a PIL image is read-only)
-
-# %% ../nbs/00_data.ipynb #909bd61a
-def load_image_folder(root, split="train", size=32, cache=True, progress=True):
-    "Read `<root>/<split>/<class>/*` (a folder or a .tar/.tar.gz of one) into `(images uint8 (N,size,size,3), labels int64 (N,), classes)`."
-    root = Path(root).expanduser()
-    cached = _FolderCache(root, split, size, preprocess)  # Appendix A1: a cache file named after the files and preprocess's code
-    if cache and (hit := cached.load()) is not None: return hit
-    entries, kind_root = cached.entries  # (class, file name) pairs, and where to read them
-    classes = sorted({c for c, _ in entries})
-    images, keep, bad = _decode_entries(entries, kind_root, lambda src: preprocess(src, size), progress, desc=f"{root.name}/{split}")
-    if bad:
-        shown = ", ".join(bad[:5]) + (f" and {len(bad)-5} more" if len(bad) > 5 else "")
-        warnings.warn(f"skipped {len(bad)} of {len(entries)} files in '{root}/{split}' that are not usable images: {shown}")
-    if not images: raise DataError(f"'{root}/{split}' has no readable images ({len(bad)} files could not be read).")
-    labels = np.array([classes.index(entries[i][0]) for i in keep], dtype=np.int64)
-    images = np.stack(images)
-    if cache: cached.save(images, labels, classes)
-    return images, labels, classes
 
 # %% ../nbs/00_data.ipynb #eb01f258
 def make_tiny_images(n_per_class=8, size=32, n_classes=10, seed=0):
@@ -84,6 +66,24 @@ def make_tiny_image_folder(root, n_per_class=8, size=32, classes=CLASSES, seed=0
             d = root/split/classes[y]; d.mkdir(parents=True, exist_ok=True)
             Image.fromarray(img).save(d/f"{i:04d}.{fmt}")
     return root
+
+# %% ../nbs/00_data.ipynb #909bd61a
+def load_image_folder(root, split="train", size=32, cache=True, progress=True):
+    "Read `<root>/<split>/<class>/*` (a folder or a .tar/.tar.gz of one) into `(images uint8 (N,size,size,3), labels int64 (N,), classes)`."
+    root = Path(root).expanduser()
+    cached = _FolderCache(root, split, size, preprocess)  # Appendix A1: a cache file named after the files and preprocess's code
+    if cache and (hit := cached.load()) is not None: return hit
+    entries, kind_root = cached.entries  # (class, file name) pairs, and where to read them
+    classes = sorted({c for c, _ in entries})
+    images, keep, bad = _decode_entries(entries, kind_root, lambda src: preprocess(src, size), progress, desc=f"{root.name}/{split}")
+    if bad:
+        shown = ", ".join(bad[:5]) + (f" and {len(bad)-5} more" if len(bad) > 5 else "")
+        warnings.warn(f"skipped {len(bad)} of {len(entries)} files in '{root}/{split}' that are not usable images: {shown}")
+    if not images: raise DataError(f"'{root}/{split}' has no readable images ({len(bad)} files could not be read).")
+    labels = np.array([classes.index(entries[i][0]) for i in keep], dtype=np.int64)
+    images = np.stack(images)
+    if cache: cached.save(images, labels, classes)
+    return images, labels, classes
 
 # %% ../nbs/00_data.ipynb #54811268
 def load_cifar10(source, split="train", download=True, url=CIFAR10_URL, md5=CIFAR10_MD5, cache=True):

@@ -125,7 +125,7 @@ def _is_tar(p: Path): return p.is_file() and p.name.endswith((".tar", ".tar.gz",
 
 # %% ../nbs/A1_data_files.ipynb #878b22c0
 def _folder_entries(root: Path, split: str):
-    "Sorted (class, relative name, reader) triples for `split`, from a directory or a tar archive."
+    "The sorted (class, relative name) pairs of `split`'s files, and where to read them: `('tar', root)` or `('dir', root)`."
     if _is_tar(root):
         try: tf = tarfile.open(root)
         except (tarfile.TarError, OSError, EOFError) as e:

@@ -7,12 +7,12 @@ Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/a1b_finding_the_data.h
 # %% ../nbs/A1b_finding_the_data.ipynb #d1a7cb07
 from __future__ import annotations
 
-import io, os, pickle, shutil, tarfile, tempfile, zlib
+import io, json, os, pickle, shutil, tarfile, tempfile, zlib
 from pathlib import Path
 
 import numpy as np
 
-from .files import (DataError, IMAGE_EXTS, atomic_write, cache_dir, download_url, _folder_entries, _is_tar,
+from .files import (DataError, IMAGE_EXTS, atomic_write, cache_dir, download_url, _file_fingerprint, _folder_entries, _is_tar,
                                     _unpickle)
 
 # %% auto #0
@@ -112,7 +112,16 @@ def _count_images(src: Path) -> dict:
     "Images per split in a source `load_dataset` reads; the files of a folder or tar are counted, not decoded."
     if _is_cifar_python(src):
         arc = _find_cifar_archive(src, False, CIFAR10_URL, CIFAR10_MD5)
-        return {s: sum(len(b[b"labels"]) for b in _read_batches(arc, s)) for s in ("train", "test")}
+        memo, fp = cache_dir()/f"{arc.name}.counts.json", _file_fingerprint(arc)  # path, size and time of the archive
+        try:
+            seen = json.loads(memo.read_text())
+            if seen["fingerprint"] == fp: return seen["counts"]
+        except (OSError, ValueError, KeyError, TypeError): pass  # none yet, or unreadable: count
+        counts = {s: sum(len(b[b"labels"]) for b in _read_batches(arc, s)) for s in ("train", "test")}
+        try:
+            with atomic_write(memo, "w") as f: json.dump({"fingerprint": fp, "counts": counts}, f)
+        except OSError: pass  # a read-only cache folder: count again next time
+        return counts
     return {s: sum(Path(n).suffix.lower() in IMAGE_EXTS for _, n in _folder_entries(src, s)[0]) for s in ("train", "test")}
 
 def _place_once(root: Path, write) -> Path:

@@ -68,16 +68,16 @@ def _config(model, side):
                         f"got {type(model).__name__}; the port reads its `config` to build the twin")
     return {**cfg, "blocks": tuple(cfg["blocks"])}
 
-def torch_to_keras(torch_model:nn.Module) -> keras.Model:
-    "A Keras twin of `torch_model` (built with `resnet_cifar_edu.torch.resnet`) holding the same weights"
+def torch_to_keras(torch_model:nn.Module, into:keras.Model=None) -> keras.Model:
+    "A Keras twin of `torch_model` holding the same weights: `into` (a Keras ResNet of the same shape), else one built here"
     cfg = _config(torch_model, "torch")
-    keras_model = tf_resnet.ResNet(**cfg, name="resnet18" if cfg["blocks"] == (2, 2, 2, 2) else "resnet")
+    keras_model = into if into is not None else tf_resnet.ResNet(**cfg, name="resnet18" if cfg["blocks"] == (2, 2, 2, 2) else "resnet")
     _copy_to_keras(torch_model, keras_model)
     return keras_model
 
-def keras_to_torch(keras_model:keras.Model) -> nn.Module:
-    "A PyTorch twin of `keras_model` (built with `resnet_cifar_edu.tensorflow.resnet`) holding the same weights"
-    torch_model = pt_resnet.ResNet(**_config(keras_model, "tensorflow"))
+def keras_to_torch(keras_model:keras.Model, into:nn.Module=None) -> nn.Module:
+    "A PyTorch twin of `keras_model` holding the same weights: `into` (a PyTorch ResNet of the same shape), else one built here"
+    torch_model = into if into is not None else pt_resnet.ResNet(**_config(keras_model, "tensorflow"))
     _copy_to_torch(keras_model, torch_model)
     return torch_model
 

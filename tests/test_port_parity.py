@@ -128,3 +128,15 @@ def test_importing_one_twin_never_imports_the_other_framework(twin, forbidden):
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
                        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
     assert r.returncode == 0, r.stderr[-2000:]
+
+def test_port_into_fills_the_given_model():
+    "`into=` fills the caller's own twin (chapter 01 passes the notebook's), in both directions; a twin of another shape is refused."
+    x = images(4, 32, 7)
+    torch.manual_seed(7)
+    t = randomize_batchnorm(pt.resnet18(width=8), x).eval()
+    k = tk.resnet18(width=8)
+    assert torch_to_keras(t, into=k) is k and max_logit_diff(t, k, x) <= TOL
+    back = pt.resnet18(width=8)
+    assert keras_to_torch(k, into=back) is back and max_logit_diff(back.eval(), k, x) <= TOL
+    with pytest.raises(ValueError, match="'stem.conv': Keras expects shape"):
+        torch_to_keras(t, into=tk.resnet18(width=16))  # the kernels' shapes differ

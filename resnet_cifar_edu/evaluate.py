@@ -14,7 +14,7 @@ from .data import CLASSES
 __all__ = ['simulate_predictions', 'predictions', 'accuracy', 'wilson_interval', 'accuracy_ci', 'mcnemar', 'confusion_matrix',
            'per_class_accuracy', 'plot_confusion_matrix', 'confident_mistakes', 'show_mistakes', 'calibration_bins',
            'expected_calibration_error', 'reliability_diagram', 'evaluation_report', 'format_report',
-           'format_comparison', 'compare']
+           'format_comparison']
 
 # %% ../nbs/04_evaluate.ipynb #586d13cb
 def simulate_predictions(n=2000, n_classes=10, acc=0.9, overconfidence=1.0, seed=0):
@@ -173,13 +173,3 @@ def format_comparison(results: dict) -> str:
     for n, (_, r) in results.items():
         lines.append(f"{n:<{w}}  {r['accuracy']:>9.2%}  {r['ci95'][0]:>8.2%}–{r['ci95'][1]:<8.2%}  {r['ece']:>6.3f}")
     return "\n".join(lines)
-
-# %% ../nbs/04_evaluate.ipynb #e7f78ec8
-def compare(classifiers: dict, images, labels, classes=CLASSES, tta=(False, True)) -> dict:
-    "Evaluate each `Classifier` in `classifiers` (name → classifier) with and without TTA; returns name → (probs, report)."
-    out = {}
-    for name, clf in classifiers.items():
-        for t in tta:
-            probs = clf.predict_proba(images, tta=t)
-            out[f"{name}{' + flip TTA' if t else ''}"] = (probs, evaluation_report(probs, labels, classes))
-    return out

@@ -12,6 +12,7 @@ import tensorflow as tf
 from .augment import normalize
 from .resnet import resnet18
 from ..weights import keras_layout, keras_name
+from .fused import _forward  # a traced tf.function per model, built in Appendix A5
 
 # %% ../../nbs/06_inference.ipynb #d14b0e90
 def layer_at(model, path: str):
@@ -40,20 +41,9 @@ def build_model(config: dict, state: dict):
     return load_state_dict(resnet18(config["num_classes"], config["width"], config["stem"]), state)
 
 # %% ../../nbs/06_inference.ipynb #09c54303
-import weakref
-_FORWARD = weakref.WeakKeyDictionary()  # model → its traced inference call
-
 def _to_input(x, mean, std):
     "uint8 NHWC numpy → normalised float tensor."
     return normalize(tf.convert_to_tensor(np.ascontiguousarray(x), tf.float32) / 255.0, mean, std)
-
-def _forward(model):
-    "The model's inference call as a cached `tf.function`: traced once, it skips Keras' per-call Python overhead."
-    if model not in _FORWARD:
-        @tf.autograph.experimental.do_not_convert
-        def call(x): return tf.cast(model(x, training=False), tf.float32)  # float32 logits, also from a bf16 model
-        _FORWARD[model] = tf.function(call, input_signature=[tf.TensorSpec((None, None, None, 3), tf.float32)])
-    return _FORWARD[model]
 
 def predict_logits(model, images, mean, std, batch_size=256) -> np.ndarray:
     "Logits for `uint8` images `(N, H, W, 3)`, in batches, in inference mode (in the model's precision)."

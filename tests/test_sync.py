@@ -104,7 +104,8 @@ def test_readme_zh_refuses_a_translation_that_changes_a_number(tmp_path):
     mr = _readme_zh()
     tr = json.loads(mr.ZH_JSON.read_text(encoding="utf-8"))
     cid, entry = next((k, v) for k, v in tr["cells"].items() if "5,000" in "".join(v["zh"]) and "```" not in "".join(v["zh"]))
-    entry["zh"] = [l.replace("5,000", "6,000") for l in entry["zh"]]
+    zh = entry["zh"]  # a string or a list of lines: make_readme takes both
+    entry["zh"] = zh.replace("5,000", "6,000") if isinstance(zh, str) else [l.replace("5,000", "6,000") for l in zh]
     (tmp_path/"t.json").write_text(json.dumps(tr, ensure_ascii=False), encoding="utf-8")
     try: mr.render_zh(tr_path=tmp_path/"t.json")
     except ValueError as e: assert cid in str(e) and "numbers" in str(e)

@@ -19,7 +19,7 @@ def test_every_notebook_that_loads_the_shipped_model_is_listed():
         cells = json.loads(f.read_text(encoding="utf-8"))["cells"]
         code = "\n".join("".join(c["source"]) for c in cells  # cells that run and show, not the library's exported code
                          if c["cell_type"] == "code" and not "".join(c["source"]).lstrip().startswith("#| export"))
-        if any(k in code for k in ("from_pretrained(", "load_demo_classifier(", "PRETRAINED.parent", "shipped_test_logits(")):
+        if any(k in code for k in ("from_pretrained(", "load_demo_classifier(", "PRETRAINED.parent", "shipped_logits(")):
             assert str(f.relative_to(ROOT)) in rc.NOTEBOOKS, f"{f.name} shows the shipped model but is not refreshed"
 
 def test_tidy_outputs_drops_log_noise_and_widgets_only():

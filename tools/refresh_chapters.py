@@ -37,6 +37,7 @@ NOTEBOOKS = {
     "nbs/solutions/05_robustness_solutions.ipynb": {"skip": ["25f79478"]},  # exercise 5 trains two models
     "nbs/solutions/06_inference_solutions.ipynb": {},
     "nbs/solutions/08_app_solutions.ipynb": {},
+    "nbs/solutions/A5_deployment_solutions.ipynb": {},  # the fused path, float16 and ONNX on the shipped model
 }
 NOISE = re.compile(r"absl::InitializeLog|oneDNN custom operations|cpu_feature_guard|rebuild TensorFlow|"
                    r"To enable the following instructions|cpp_extension\.py|No CUDA runtime|Kernel is running over TCP")

@@ -122,3 +122,26 @@ def test_glossary_terms_have_chinese_and_a_chapter():
     assert len(rows) >= 40 and not bad, (len(rows), bad)
     index = (ROOT/"nbs"/"index.ipynb").read_text(encoding="utf-8")
     assert "(glossary.ipynb)" in index and "glossary.ipynb" in (ROOT/"nbs"/"sidebar.yml").read_text()
+
+def test_citation_file_names_this_version_and_licence():
+    "CITATION.cff (GitHub's 'Cite this repository') carries the package's version and licence, so a release cannot leave it behind."
+    import re
+    import resnet_cifar_edu
+    text = (ROOT/"CITATION.cff").read_text()
+    assert re.search(r'^version: "([^"]+)"$', text, re.M).group(1) == resnet_cifar_edu.__version__
+    assert re.search(r"^license: (\S+)$", text, re.M).group(1) in (ROOT/"pyproject.toml").read_text()
+    assert text.startswith("cff-version: 1.2.0") and "\ntitle: " in text and "\nauthors:" in text
+
+def test_tensorflow_extra_picks_a_package_with_wheels_on_every_platform():
+    """The `tf` extra asks for exactly one TensorFlow distribution per platform, one that publishes a wheel there (PyPI, 2.21.0):
+    tensorflow-cpu only for x86-64 Linux and Windows, tensorflow for Macs with Apple silicon and Linux on Arm."""
+    import tomllib
+    from packaging.requirements import Requirement
+    reqs = [Requirement(r) for r in tomllib.loads((ROOT/"pyproject.toml").read_text())["project"]["optional-dependencies"]["tf"]]
+    wheels = {"tensorflow-cpu": {("Linux", "x86_64"), ("Windows", "AMD64")},
+              "tensorflow": {("Linux", "x86_64"), ("Linux", "aarch64"), ("Windows", "AMD64"), ("Darwin", "arm64")}}
+    for system, machine in [("Linux", "x86_64"), ("Windows", "AMD64"), ("Darwin", "arm64"), ("Linux", "aarch64")]:
+        env = {"platform_system": system, "platform_machine": machine, "sys_platform": {"Linux": "linux", "Windows": "win32", "Darwin": "darwin"}[system]}
+        tf = [r.name for r in reqs if r.name in wheels and (r.marker is None or r.marker.evaluate(env))]
+        assert len(tf) == 1 and (system, machine) in wheels[tf[0]], (system, machine, tf)
+        assert [r.name for r in reqs if r.name == "keras" and (r.marker is None or r.marker.evaluate(env))] == ["keras"]

@@ -7,8 +7,8 @@ Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/a2_engineering_a_run.h
 # %% ../nbs/A2_engineering_a_run.ipynb #84733142
 from __future__ import annotations
 
-import csv, functools, hashlib, io, json, math, warnings
-from dataclasses import asdict, dataclass, fields
+import csv, functools, hashlib, io, json, math, subprocess, sys, warnings
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -17,10 +17,11 @@ from .data import CLASSES, atomic_write
 from .weights import CHECKPOINT_SUFFIX, find_checkpoint, read_weights
 
 # %% auto #0
-__all__ = ['PRESETS', 'HISTORY_KEYS', 'Recipe', 'recipe_fields', 'get_recipe', 'parse_override', 'one_cycle_lr', 'recipe_lr',
-           'new_history', 'log_epoch', 'format_epoch', 'write_json', 'read_json', 'save_history', 'plot_history',
-           'save_curves', 'checkpoint_meta', 'epoch_seed', 'resume_message', 'alternate_flips', 'initial_weights',
-           'end_of_epoch', 'check_resume', 'metrics_from_probs', 'progress_bar', 'train_size']
+__all__ = ['PRESETS', 'HISTORY_KEYS', 'Recipe', 'recipe_fields', 'get_recipe', 'parse_override', 'cpu_has_bf16', 'native_bf16',
+           'one_cycle_lr', 'recipe_lr', 'new_history', 'log_epoch', 'format_epoch', 'write_json', 'read_json',
+           'save_history', 'plot_history', 'save_curves', 'checkpoint_meta', 'epoch_seed', 'resume_message',
+           'alternate_flips', 'initial_weights', 'end_of_epoch', 'check_resume', 'metrics_from_probs', 'progress_bar',
+           'train_size']
 
 # %% ../nbs/A2_engineering_a_run.ipynb #138773fe
 @dataclass
@@ -116,6 +117,27 @@ def parse_override(text) -> tuple:
         return name, value
     except ValueError:
         raise ValueError(f"cannot use {text!r}: {name} needs {'an' if kind == 'int' else 'a'} {kind} value") from None
+
+# %% ../nbs/A2_engineering_a_run.ipynb #a2bf16c
+@functools.lru_cache(maxsize=4)
+def cpu_has_bf16(cpuinfo="/proc/cpuinfo") -> bool | None:
+    "Does this CPU compute in bf16 (x86: `avx512_bf16` or `amx_bf16`; Arm: `bf16`)? `None` when the system does not say."
+    if sys.platform == "darwin":
+        r = subprocess.run(["sysctl", "-n", "hw.optional.arm.FEAT_BF16"], capture_output=True, text=True)
+        return r.stdout.strip() == "1" if r.returncode == 0 else None
+    try: text = Path(cpuinfo).read_text(errors="replace")
+    except OSError: return None
+    flags = {f for line in text.splitlines() if line.startswith(("flags", "Features")) for f in line.split(":", 1)[-1].split()}
+    return bool(flags & {"avx512_bf16", "amx_bf16", "bf16"}) if flags else None
+
+def native_bf16(recipe: Recipe, device_type: str, say=print, has_bf16=None) -> Recipe:
+    "`recipe`, with bf16 off when it would run on a CPU without bf16 instructions (`has_bf16`; None: ask `cpu_has_bf16`)."
+    if not recipe.bf16 or device_type != "cpu": return recipe
+    has = cpu_has_bf16() if has_bf16 is None else has_bf16
+    if has: return recipe
+    why = "has no bf16 instructions" if has is False else "may have no bf16 instructions (the system does not say)"
+    say(f"Training in float32, not bf16: this CPU {why}, and bf16 without them is several times slower than float32.")
+    return replace(recipe, bf16=False)
 
 # %% ../nbs/A2_engineering_a_run.ipynb #439b3fe7
 def one_cycle_lr(step, total_steps, peak, warmup=0.25, start=0.1, end=0.0) -> float:

@@ -289,3 +289,35 @@ def test_bias_lr_scales_the_shifts_step_in_both_loops(tmp_path):
         if epoch == 1: raise Stop
     with pytest.raises(Stop): pt.fit(*args, tmp_path/"stopped", progress=False, verbose=False, on_epoch_end=stop)
     assert pt.fit(*args, tmp_path/"stopped", resume=True, progress=False, verbose=False)["val_acc"] == h["val_acc"]
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+@pytest.mark.parametrize("has_bf16", [False, True])
+def test_float32_on_a_cpu_without_bf16(framework, has_bf16, tmp_path, monkeypatch, capsys):
+    "A recipe asking for bf16 trains in float32 on a CPU without bf16 instructions, says so, and the checkpoint records it; with them it stays bf16."
+    import numpy as np
+    import resnet_cifar_edu.train as train
+    if framework == "tf": from resnet_cifar_edu.tensorflow import train as loop
+    else: from resnet_cifar_edu.torch import train as loop
+    monkeypatch.setattr(train, "cpu_has_bf16", lambda: has_bf16)
+    rng = np.random.default_rng(0)
+    x, y = rng.integers(0, 256, (96, 32, 32, 3), dtype=np.uint8), rng.integers(0, 10, 96)
+    recipe = train.get_recipe("quick", width=4, batch_size=16, epochs=1, tta=False)
+    assert recipe.bf16
+    loop.fit(recipe, x[:80], y[:80], x[80:], y[80:], tmp_path/"run", progress=False)
+    said = "Training in float32, not bf16: this CPU has no bf16 instructions" in capsys.readouterr().out
+    assert said == (not has_bf16)
+    assert json.loads((tmp_path/"run"/"best.json").read_text())["recipe"]["bf16"] is has_bf16
+
+@pytest.mark.parametrize("flags, expected", [
+    ("processor\t: 0\nflags\t\t: fpu sse2 avx avx2 fma\n", False),                   # a laptop CPU with AVX2
+    ("processor\t: 0\nflags\t\t: fpu avx2 avx512f avx512_bf16 amx_bf16\n", True),     # a Xeon with AMX
+    ("processor\t: 0\nvmx flags\t: ept\nflags\t\t: avx512f avx512bw\n", False),      # AVX-512 without bf16
+    ("processor\t: 0\nFeatures\t: fp asimd sve2 i8mm bf16\n", True),                  # Arm with BF16
+    ("", None)])                                                                       # nothing said: unknown
+def test_cpu_has_bf16_reads_the_cpu_flags(flags, expected, tmp_path, monkeypatch):
+    "`cpu_has_bf16` finds avx512_bf16 / amx_bf16 (x86) or bf16 (Arm) in /proc/cpuinfo's flags, and says None when there are none."
+    from resnet_cifar_edu import train
+    monkeypatch.setattr(train.sys, "platform", "linux")
+    (tmp_path/"cpuinfo").write_text(flags)
+    assert train.cpu_has_bf16(str(tmp_path/"cpuinfo")) is expected
+    assert train.cpu_has_bf16(str(tmp_path/"missing")) is None

@@ -16,7 +16,7 @@ import keras
 import tensorflow as tf
 
 from ..data import CIFAR10_MEAN, CIFAR10_STD, CLASSES
-from ..train import (Recipe, alternate_flips, check_resume, end_of_epoch, epoch_seed, initial_weights, format_epoch, metrics_from_probs,
+from ..train import (Recipe, alternate_flips, native_bf16, check_resume, end_of_epoch, epoch_seed, initial_weights, format_epoch, metrics_from_probs,
                                     new_history, progress_bar, recipe_lr, resume_message, train_size, write_json)
 from .augment import augment_batch, flip_where, normalize
 from .resnet import resnet18
@@ -238,6 +238,8 @@ def fit(recipe, train_images, train_labels, val_images, val_labels, out_dir, cla
     replica, device = init_replica(device)  # one process, or one worker of a tf.distribute cluster (chapter 7)
     strategy, main = replica.strategy, replica.rank == 0
     say = print if verbose and main else (lambda *a: None)
+    on_gpu = "GPU" in str(device).upper() if device else bool(tf.config.list_physical_devices("GPU"))
+    recipe = native_bf16(recipe, "gpu" if on_gpu else "cpu", say)  # float32 on a CPU without bf16 instructions (appendix A2)
     out = Path(out_dir)
     if main: out.mkdir(parents=True, exist_ok=True)
     n = len(train_images); bs = min(recipe.batch_size, n); steps = n // bs

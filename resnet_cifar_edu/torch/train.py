@@ -16,7 +16,7 @@ from safetensors import safe_open
 from safetensors.torch import save_file
 
 from ..data import CIFAR10_MEAN, CIFAR10_STD, CLASSES, open_permissions
-from ..train import (alternate_flips, check_resume, end_of_epoch, epoch_seed, initial_weights, format_epoch, metrics_from_probs,
+from ..train import (alternate_flips, native_bf16, check_resume, end_of_epoch, epoch_seed, initial_weights, format_epoch, metrics_from_probs,
                                     new_history, progress_bar, recipe_lr, resume_message, train_size, write_json)
 from .augment import augment_batch, flip_where, normalize
 from .resnet import resnet18
@@ -279,6 +279,7 @@ def fit(recipe, train_images, train_labels, val_images, val_labels, out_dir, cla
     replica, device = init_replica(device)  # one process, or one of several started by torchrun (chapter 7)
     main = replica.rank == 0                # only the main process prints and writes files
     say = print if verbose and main else (lambda *a: None)
+    recipe = native_bf16(recipe, device.type, say)  # float32 on a CPU without bf16 instructions (appendix A2)
     out = Path(out_dir)
     if main: out.mkdir(parents=True, exist_ok=True)
     try:
@@ -289,8 +290,7 @@ def fit(recipe, train_images, train_labels, val_images, val_labels, out_dir, cla
         start, history, best = _resume_state(out, resume, model, optimizer, recipe, classes, device, replica, say)
         if start >= recipe.epochs: return history
         ema, net = _starting_weights(model, optimizer, recipe, out, start, steps, say)  # net: what is validated and saved as best
-        x = torch.from_numpy(np.ascontiguousarray(train_images)).to(device)
-        y = torch.from_numpy(np.asarray(train_labels, dtype=np.int64)).to(device)
+        x, y = (torch.from_numpy(a).to(device) for a in (np.ascontiguousarray(train_images), np.asarray(train_labels, dtype=np.int64)))
         scaler = torch.amp.GradScaler("cuda", enabled=device.type == "cuda" and recipe.bf16 and amp_dtype(device) == torch.float16)
         if recipe.compile: step_model = compile_or_eager(step_model, recipe, *(t[shard(torch.arange(bs), replica.rank, replica.world)] for t in (x, y)))
         bar = progress_bar(total, start * steps, progress and main)

@@ -13,16 +13,19 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .files import (DataError, ImageError, cache_dir, open_image, running_under_test, to_rgb,
-                                    _cache_load, _cache_save, _code_fingerprint, _decode_entries, _file_fingerprint, _FolderCache)
-from .sources import (CIFAR10_ARCHIVE, CIFAR10_MD5, CIFAR10_URL, find_cifar10_jpeg, write_cifar_archive,
-                                      _BATCHES, _cifar10_archive, _count_images, _find_cifar_archive, _is_cifar_python,
-                                      _place_once, _read_batches, _show_path)
+from .files import DataError, ImageError, cache_dir, open_image, running_under_test, to_rgb
+from .sources import CIFAR10_ARCHIVE, CIFAR10_MD5, CIFAR10_URL, find_cifar10_jpeg, write_cifar_archive
 
 # %% auto #0
 __all__ = ['CLASSES', 'CLASSES_ZH', 'CIFAR10_MEAN', 'CIFAR10_STD', 'preprocess', 'make_tiny_images', 'make_tiny_image_folder',
            'load_image_folder', 'load_cifar10', 'make_tiny_cifar_archive', 'load_dataset', 'get_cifar10',
            'show_class_grid', 'plot_class_counts', 'train_val_split', 'channel_stats']
+
+# %% ../nbs/00_data.ipynb #p00priv0
+# the appendices' plumbing this chapter calls: the decode cache (A1), finding and reading the official archive (A1b)
+from .files import _cache_load, _cache_save, _code_fingerprint, _decode_entries, _file_fingerprint, _FolderCache
+from .sources import (_BATCHES, _cifar10_archive, _count_images, _find_cifar_archive, _is_cifar_python,
+                                      _place_once, _read_batches, _show_path)
 
 # %% ../nbs/00_data.ipynb #7cc2f121
 CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]

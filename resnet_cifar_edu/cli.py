@@ -12,7 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .data import DataError, load_dataset, train_val_split
-from .messages import localize, say
+from .messages import brief, localize, say
 from .train import PRESETS, Recipe, get_recipe, parse_override, read_json, write_json
 from .distributed import free_port, tf_config, torchrun_command
 
@@ -255,7 +255,7 @@ def cmd_predict(args) -> int:
     for path in args.images:
         try: top = clf.predict(path, topk=args.topk, tta=_tta(args))[0]
         except ImageError as e:
-            print(say("cli_error", lang, path=path, reason=localize(e, lang)), file=sys.stderr); failed += 1; continue
+            print(say("cli_error", lang, path=path, reason=brief(localize(e, lang))), file=sys.stderr); failed += 1; continue
         unsure = f" ({say('unsure', lang)})" if clf.is_unsure([top[0][2]]) else ""
         print(f"{path}: " + ", ".join(f"{c}{f' ({zh})' if args.zh else ''} {p:.1%}" for c, zh, p in top) + unsure)
     return 1 if failed else 0

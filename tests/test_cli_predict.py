@@ -27,6 +27,7 @@ def test_predict_good_and_bad_files(weights, tiny_folder, tmp_path):
     assert "(猫)" in r.stdout or any(f"({zh})" in r.stdout for zh in CLASSES_ZH)          # class names in both languages
     r = run("predict", junk, "--weights", weights)
     assert r.returncode == 1 and "junk.png: error:" in r.stderr and "not a readable image" in r.stderr and "Traceback" not in r.stderr
+    assert "Error" not in r.stderr and "BytesIO" not in r.stderr, r.stderr  # the reason, without the library's exception
 
 def test_predict_zh_fatal_error_is_chinese(tmp_path):
     r = run("predict", tmp_path/"x.png", "--weights", tmp_path/"missing.safetensors", "--zh")

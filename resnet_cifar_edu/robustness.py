@@ -12,7 +12,7 @@ from PIL import Image, ImageFilter
 from .data import preprocess
 
 # %% auto #0
-__all__ = ['CORRUPTIONS', 'gaussian_noise', 'blur', 'brightness', 'contrast', 'jpeg', 'occlude', 'upscale', 'corrupt',
+__all__ = ['CORRUPTIONS', 'gaussian_noise', 'brightness', 'contrast', 'blur', 'jpeg', 'upscale', 'occlude', 'corrupt',
            'show_corruptions', 'robustness_table', 'format_table', 'plot_robustness']
 
 # %% ../nbs/05_robustness.ipynb #ddcd7427
@@ -20,12 +20,6 @@ def gaussian_noise(x, sigma, seed=0):
     "Add Gaussian noise with standard deviation `sigma` (in pixel levels, 0–255)."
     rng = np.random.default_rng(seed)
     return np.clip(x + rng.normal(0, sigma, x.shape), 0, 255).astype(np.uint8)
-
-def _per_image(x, f): return np.stack([np.asarray(f(Image.fromarray(i)), dtype=np.uint8) for i in x])
-
-def blur(x, radius):
-    "Gaussian blur with `radius` pixels."
-    return _per_image(x, lambda im: im.filter(ImageFilter.GaussianBlur(radius)))
 
 def brightness(x, factor):
     "Multiply every pixel by `factor` (below 1 darker, above 1 brighter, clipped)."
@@ -36,12 +30,24 @@ def contrast(x, factor):
     xf = x.astype(np.float32); m = xf.mean((1, 2, 3), keepdims=True)
     return np.clip(m + (xf - m) * factor, 0, 255).astype(np.uint8)
 
+# %% ../nbs/05_robustness.ipynb #c05sp002
+def _per_image(x, f): return np.stack([np.asarray(f(Image.fromarray(i)), dtype=np.uint8) for i in x])
+
+def blur(x, radius):
+    "Gaussian blur with `radius` pixels."
+    return _per_image(x, lambda im: im.filter(ImageFilter.GaussianBlur(radius)))
+
 def jpeg(x, quality):
     "Re-encode as JPEG at `quality` (1–95)."
     def f(im):
         b = io.BytesIO(); im.save(b, "JPEG", quality=int(quality)); return Image.open(b).convert("RGB")
     return _per_image(x, f)
 
+def upscale(x, size):
+    "Enlarge to `size`×`size` (bicubic), as a large photo would arrive, then shrink with chapter 00's `preprocess`, the function every uploaded picture goes through."
+    return np.stack([preprocess(Image.fromarray(i).resize((size, size), Image.Resampling.BICUBIC)) for i in x])
+
+# %% ../nbs/05_robustness.ipynb #c05sp004
 def occlude(x, size, seed=0, value=128):
     "Cover a random `size`×`size` square of each image with grey."
     rng = np.random.default_rng(seed); out = x.copy(); h, w = x.shape[1:3]
@@ -49,10 +55,6 @@ def occlude(x, size, seed=0, value=128):
         r, c = rng.integers(0, h - size + 1), rng.integers(0, w - size + 1)
         img[r:r + size, c:c + size] = value
     return out
-
-def upscale(x, size):
-    "Enlarge to `size`×`size` (bicubic), as a large photo would arrive, then shrink with chapter 00's `preprocess`, the function every uploaded picture goes through."
-    return np.stack([preprocess(Image.fromarray(i).resize((size, size), Image.Resampling.BICUBIC)) for i in x])
 
 # %% ../nbs/05_robustness.ipynb #b53e483a
 CORRUPTIONS = {

@@ -14,7 +14,7 @@ def data_sources(path):
     ax.set(xlim=(0, 13.2), ylim=(-0.35, 5.6)); ax.axis("off")
     ax.text(0.1, 5.35, "get_cifar10(): the first of these that applies", fontsize=10, weight="bold", va="center")
     asks = ["tiny=True, or\nrunning under test?", "a path\ngiven?", "the course's JPEG copy\n(find_cifar10_jpeg)?", "otherwise"]
-    found = ["tiny generated data\n(NOT CIFAR-10)", "that path", "data/cifar10-jpeg\nor its .tar.gz", "official archive in the\ncache folder (download\nonce, MD5 checked)"]
+    found = ["tiny generated data\n(NOT CIFAR-10)", "that path", "env. CIFAR10_JPEG, or\ndata/cifar10-jpeg, or\nshared/data/*.tar.gz", "official archive in the\ncache folder (download\nonce, MD5 checked)"]
     xs = [1.6, 4.7, 7.8, 11.2]
     for i, (x, a, f) in enumerate(zip(xs, asks, found)):
         _box(ax, x, 4.55, 2.5, 0.8, a, ASK)

@@ -1,5 +1,6 @@
 """Draw chapter 7's diagrams as SVG files in nbs/images: data_parallel.svg (data-parallel training) and
-step_timeline.svg (one training step on one process, two processes sharing a CPU, and two GPUs).
+step_timeline.svg (one training step on one process, two processes sharing a CPU, and two GPUs) and
+epoch_timeline.svg (one epoch of `fit` on two processes: the collective calls and the main process's work).
 
 N processes (replicas), each with a full copy of the model and its own share of the global batch; each computes
 the gradient of its share, an all-reduce averages the gradients, every replica applies the same step, and the
@@ -89,5 +90,39 @@ def step_timeline(path):
     ax.text(0, 8.05, "time in one step (schematic)", ha="left", va="bottom", fontsize=9)
     save(fig, path)
 
+def epoch_timeline(path):
+    "One epoch of `fit` on two processes: the collective calls every process makes at the same point, and what only the main process does."
+    fig, ax = plt.subplots(figsize=(10, 3.9))
+    ax.set(xlim=(-1.9, 14.0), ylim=(-0.2, 5.3)); ax.axis("off")
+    lanes = {"rank 0\n(main process)": 3.4, "rank 1": 1.6}
+    def bar(x, y, w, color, text="", hatch=None, size=8):
+        ax.add_patch(Rectangle((x, y - 0.32), w, 0.64, fc=color, ec=EDGE, lw=0.6, hatch=hatch))
+        if text: ax.text(x + w / 2, y, text, ha="center", va="center", fontsize=size)
+    def together(x, w, text):
+        "A collective call: both lanes, joined in one box, at the same point of every process."
+        for y in lanes.values(): bar(x, y, w, COMM)
+        ax.add_patch(Rectangle((x, 1.6 - 0.32), w, 1.8 + 0.64, fc="none", ec=EDGE, lw=1.2))
+        ax.text(x + w / 2, 2.5, text, ha="center", va="center", fontsize=7.5)
+    for label, y in lanes.items(): ax.text(-0.2, y, label, ha="right", va="center", fontsize=10, weight="bold")
+    x = 0.0
+    for k in range(1, 5):  # training steps: each replica its own share; DDP/Keras all-reduce the gradients inside backward
+        for y in lanes.values(): bar(x, y, 1.0, BWD, "step " + ("…" if k == 4 else str(k)))
+        ax.annotate("", xy=(x + 0.5, 1.6 + 0.34), xytext=(x + 0.5, 3.4 - 0.34),
+                    arrowprops=dict(arrowstyle="<|-|>", color=EDGE, lw=0.9, shrinkA=0, shrinkB=0))
+        x += 1.12
+    together(x, 1.6, "all_reduce_sum\n(loss, right\nanswers)"); x += 1.7
+    together(x, 1.6, "average_buffers\n(BatchNorm\nstatistics)"); x += 1.7
+    bar(x, 3.4, 2.6, STEP, "validate, write history\nand checkpoints")
+    bar(x, 1.6, 2.6, "white", "waits", hatch="///"); x += 2.7
+    together(x, 0.95, "barrier"); x += 1.1
+    ax.text(x, 2.5, "next epoch …\n\nafter the last:\nagree on the\nstate_digest", ha="left", va="center", fontsize=8.5)
+    ax.text(2.2, 4.45, "training steps: the arrows are the gradients'\nall-reduce inside backward",
+            ha="center", va="center", fontsize=8.5, color="#555555")
+    ax.text(4.5, 0.6, "collective calls (one box across both lanes): every process must reach them",
+            ha="left", va="center", fontsize=8.5, color="#555555")
+    ax.annotate("", xy=(13.8, 5.05), xytext=(0, 5.05), arrowprops=dict(arrowstyle="-|>", color=EDGE, lw=1))
+    ax.text(0, 5.1, "one epoch of fit on two processes (schematic, not to scale)", ha="left", va="bottom", fontsize=9)
+    save(fig, path)
+
 if __name__ == "__main__":
-    main({"data_parallel.svg": data_parallel, "step_timeline.svg": step_timeline})
+    main({"data_parallel.svg": data_parallel, "step_timeline.svg": step_timeline, "epoch_timeline.svg": epoch_timeline})

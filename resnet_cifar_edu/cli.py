@@ -1,4 +1,4 @@
-"""`resnet-cifar` does from a terminal what the chapters did in notebooks: `train` a ResNet-18 in PyTorch or TensorFlow with a preset of chapter 03 and resume it after a stop, `predict` the classes of image files, `evaluate` a model on a test split.
+"""`resnet-cifar` does from a terminal what the chapters did in notebooks: `train` a ResNet-18 in PyTorch or TensorFlow with a preset of [Appendix A2](A2_engineering_a_run.ipynb) and resume it after a stop, `predict` the classes of image files, `evaluate` a model on a test split.
 
 Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/cli.html.md"""
 
@@ -17,7 +17,7 @@ from .train import PRESETS, Recipe, get_recipe, parse_override, read_json, write
 from .distributed import free_port, tf_config, torchrun_command
 
 # %% auto #0
-__all__ = ['FRAMEWORKS', 'COMMANDS', 'CLIError', 'add_predict_parser', 'add_evaluate_parser', 'add_train_parser', 'build_parser',
+__all__ = ['FRAMEWORKS', 'COMMANDS', 'CLIError', 'add_train_parser', 'build_parser', 'add_predict_parser', 'add_evaluate_parser',
            'run_recipe', 'train_command', 'load_split', 'without_option', 'launch_training', 'wait_all', 'cmd_train',
            'cmd_predict', 'cmd_evaluate', 'main']
 
@@ -36,33 +36,6 @@ def _framework_module(framework):
         extra = "torch" if framework == "torch" else "tf"
         raise CLIError(f"{FRAMEWORKS[framework]} is not installed ({e}); install it with: pip install 'resnet_cifar_edu[{extra}]'") from None
     return train
-
-# %% ../nbs/10_cli.ipynb #1951656c
-def _weights_args(p):
-    p.add_argument("--backend", choices=["torch", "tf"], default="torch", help="framework that runs the model (default: torch)")
-    p.add_argument("--weights", help="checkpoint file or training folder (default: the model shipped with the kit)")
-
-def add_predict_parser(sub):
-    "Add the `predict` subcommand."
-    p = sub.add_parser("predict", help="classify image files", description="Print the most likely CIFAR-10 classes of each image.")
-    p.add_argument("images", nargs="+", help="image files (JPEG, PNG, ...; any size)")
-    p.add_argument("--topk", type=int, default=3, help="how many classes to print per image (default: 3)")
-    p.add_argument("--tta", action="store_true", help="average with the mirror image (flip test-time augmentation)")
-    p.add_argument("--translate", action="store_true", help="with --tta: also average over the pictures moved one pixel (flip+translate TTA)")
-    p.add_argument("--zh", action="store_true", help="Chinese: class names in both languages, messages in Chinese")
-    _weights_args(p)
-    return p
-
-def add_evaluate_parser(sub):
-    "Add the `evaluate` subcommand."
-    p = sub.add_parser("evaluate", help="measure accuracy on a test split", description="Accuracy, 95% interval, per-class accuracy and ECE on a split; writes the confusion matrix PNG.")
-    p.add_argument("--data", required=True, help="cifar-10-python.tar.gz (or its folder), or an image folder (or .tar.gz) with test/<class>/<image>")
-    p.add_argument("--split", default="test", help="split to evaluate (default: test)")
-    p.add_argument("--tta", action="store_true", help="average with the mirror image (flip test-time augmentation)")
-    p.add_argument("--translate", action="store_true", help="with --tta: also average over the pictures moved one pixel (flip+translate TTA)")
-    p.add_argument("--out", default="confusion_matrix.png", help="where to write the confusion matrix (default: confusion_matrix.png)")
-    _weights_args(p)
-    return p
 
 # %% ../nbs/10_cli.ipynb #e4289082
 def add_train_parser(sub):
@@ -100,6 +73,33 @@ def build_parser() -> argparse.ArgumentParser:
     add_predict_parser(sub)
     add_evaluate_parser(sub)
     return parser
+
+# %% ../nbs/10_cli.ipynb #1951656c
+def _weights_args(p):
+    p.add_argument("--backend", choices=["torch", "tf"], default="torch", help="framework that runs the model (default: torch)")
+    p.add_argument("--weights", help="checkpoint file or training folder (default: the model shipped with the kit)")
+
+def add_predict_parser(sub):
+    "Add the `predict` subcommand."
+    p = sub.add_parser("predict", help="classify image files", description="Print the most likely CIFAR-10 classes of each image.")
+    p.add_argument("images", nargs="+", help="image files (JPEG, PNG, ...; any size)")
+    p.add_argument("--topk", type=int, default=3, help="how many classes to print per image (default: 3)")
+    p.add_argument("--tta", action="store_true", help="average with the mirror image (flip test-time augmentation)")
+    p.add_argument("--translate", action="store_true", help="with --tta: also average over the pictures moved one pixel (flip+translate TTA)")
+    p.add_argument("--zh", action="store_true", help="Chinese: class names in both languages, messages in Chinese")
+    _weights_args(p)
+    return p
+
+def add_evaluate_parser(sub):
+    "Add the `evaluate` subcommand."
+    p = sub.add_parser("evaluate", help="measure accuracy on a test split", description="Accuracy, 95% interval, per-class accuracy and ECE on a split; writes the confusion matrix PNG.")
+    p.add_argument("--data", required=True, help="cifar-10-python.tar.gz (or its folder), or an image folder (or .tar.gz) with test/<class>/<image>")
+    p.add_argument("--split", default="test", help="split to evaluate (default: test)")
+    p.add_argument("--tta", action="store_true", help="average with the mirror image (flip test-time augmentation)")
+    p.add_argument("--translate", action="store_true", help="with --tta: also average over the pictures moved one pixel (flip+translate TTA)")
+    p.add_argument("--out", default="confusion_matrix.png", help="where to write the confusion matrix (default: confusion_matrix.png)")
+    _weights_args(p)
+    return p
 
 # %% ../nbs/10_cli.ipynb #774e04ad
 def run_recipe(args) -> Recipe:

@@ -61,3 +61,9 @@ def test_relabel_changes_the_banner_lines_and_nothing_else(tmp_path):
     new = json.loads((tmp_path/"model_card.json").read_text())
     assert new["sha256"] == hashlib.sha256((tmp_path/WEIGHTS.name).read_bytes()).hexdigest() != card["sha256"]
     assert new["sha256"] in (tmp_path/"MODEL_CARD.md").read_text()
+
+def test_card_compares_the_backends_on_every_test_image_and_still_reads_older_cards():
+    t = {"torch": {"n": 10000}}
+    assert sm.backend_gap({**t, "max_prob_diff_torch_vs_tf": 2.5e-6}).endswith("on all 10,000 test images: 2.5e-06.")
+    assert "first 1,000 test images: 1.7e-06" in sm.backend_gap({**t, "max_prob_diff_torch_vs_tf_first_1000": 1.7e-6})  # the shipped card's key
+    assert "not measured" in sm.backend_gap(t)

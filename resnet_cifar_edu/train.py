@@ -17,11 +17,11 @@ from .data import CLASSES, atomic_write
 from .weights import CHECKPOINT_SUFFIX, find_checkpoint, read_weights
 
 # %% auto #0
-__all__ = ['PRESETS', 'HISTORY_KEYS', 'Recipe', 'recipe_fields', 'get_recipe', 'parse_override', 'cpu_has_bf16', 'native_bf16',
-           'one_cycle_lr', 'recipe_lr', 'new_history', 'log_epoch', 'format_epoch', 'write_json', 'read_json',
-           'save_history', 'plot_history', 'save_curves', 'checkpoint_meta', 'epoch_seed', 'resume_message',
-           'alternate_flips', 'initial_weights', 'end_of_epoch', 'check_resume', 'metrics_from_probs', 'progress_bar',
-           'train_size']
+__all__ = ['PRESETS', 'HISTORY_KEYS', 'Recipe', 'recipe_fields', 'get_recipe', 'parse_override', 'train_size', 'cpu_has_bf16',
+           'native_bf16', 'one_cycle_lr', 'recipe_lr', 'new_history', 'log_epoch', 'format_epoch', 'write_json',
+           'read_json', 'save_history', 'plot_history', 'save_curves', 'checkpoint_meta', 'epoch_seed',
+           'resume_message', 'alternate_flips', 'initial_weights', 'end_of_epoch', 'check_resume', 'metrics_from_probs',
+           'progress_bar']
 
 # %% ../nbs/A2_engineering_a_run.ipynb #138773fe
 @dataclass
@@ -117,6 +117,12 @@ def parse_override(text) -> tuple:
         return name, value
     except ValueError:
         raise ValueError(f"cannot use {text!r}: {name} needs {'an' if kind == 'int' else 'a'} {kind} value") from None
+
+# %% ../nbs/A2_engineering_a_run.ipynb #eec114e1
+def train_size(recipe, epoch, size=32) -> int:
+    "Side in pixels of the training pictures in `epoch`: `recipe.low_res` in the first `low_res_epochs` (a fraction) of the epochs, else `size`."
+    small = recipe.low_res and int(epoch) < round(recipe.low_res_epochs * recipe.epochs)
+    return min(recipe.low_res, size) if small else size
 
 # %% ../nbs/A2_engineering_a_run.ipynb #a2bf16c
 @functools.lru_cache(maxsize=4)
@@ -295,9 +301,3 @@ def progress_bar(total, initial=0, enabled=True, desc="training"):
     from tqdm.auto import tqdm
     return tqdm(total=total, initial=initial, disable=not enabled, desc=desc, unit="step", dynamic_ncols=True,
                 bar_format="{desc} {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}{postfix}]")
-
-# %% ../nbs/A2_engineering_a_run.ipynb #eec114e1
-def train_size(recipe, epoch, size=32) -> int:
-    "Side in pixels of the training pictures in `epoch`: `recipe.low_res` in the first `low_res_epochs` (a fraction) of the epochs, else `size`."
-    small = recipe.low_res and int(epoch) < round(recipe.low_res_epochs * recipe.epochs)
-    return min(recipe.low_res, size) if small else size

@@ -33,6 +33,7 @@ NOTEBOOKS = {
     "nbs/A5_deployment.ipynb": {},
     "nbs/A5b_serving_the_demo.ipynb": {},  # the banner names the shipped model
     "nbs/index.ipynb": {},
+    "nbs/results.ipynb": {},  # every run beside the shipped model's card
     "nbs/solutions/04_evaluate_solutions.ipynb": {},  # exercise 6 runs the shipped model
     "nbs/solutions/05_robustness_solutions.ipynb": {"skip": ["25f79478"]},  # exercise 5 trains two models
     "nbs/solutions/06_inference_solutions.ipynb": {},

@@ -19,6 +19,16 @@ def _runs(runs):
     order = sorted(range(len(files)), key=lambda i: (-records[i]["recipe"]["width"], records[i]["framework"] != "torch"))
     return [files[i] for i in order], [records[i] for i in order]
 
+def _footer(card, runs_shown, curves, first_line) -> list:
+    "Lines under a results table: `first_line`, the runs measured on another machine, the per-class accuracy and the curves."
+    per = card["test"]["torch_tta"]["per_class"]
+    lines = ["", first_line] + [f"The run {run['run']} was trained and measured on a different machine: {run['machine']}." for run in runs_shown
+                                if run.get("machine") and run["machine"] != card["machine"]]
+    lines += ["", "Per-class test accuracy of the shipped model (PyTorch, flip TTA):", "",
+              "| " + " | ".join(per) + " |", "|" + "---|" * len(per), "| " + " | ".join(f"{v:.1%}" for v in per.values()) + " |"]
+    if Path(curves).is_file(): lines += ["", f"![Training curves of the shipped model: accuracy and loss, training vs validation]({curves})"]
+    return lines
+
 def _hours(s): return f"{s / 3600:.1f} h" if s else "not recorded"
 def _val(a): return "—" if a is None else f"{a:.2%}"  # a run on all training images has no validation split
 
@@ -49,15 +59,8 @@ def results_markdown(card_path=PRETRAINED.parent/"model_card.json", curves="imag
         lines.append(f"| ResNet-18, width {run['recipe']['width']} | {fw}, {what} (`{run['run']}`) | {run['epochs']} | "
                      f"{_hours(run['train_seconds'])} of training{wall} | {_val(run['val_acc'])} | "
                      f"{run['test']['plain']['accuracy']:.2%} | {run['test']['tta']['accuracy']:.2%} | {run.get('why', '')} |")
-    per = t["torch_tta"]["per_class"]
-    lines += ["", f"CPU time is the sum of the training epochs' wall-clock time; machine: {c['machine']}. "
-              "Validation accuracy is the chosen checkpoint's, without TTA."]
-    lines += [f"The run {run['run']} was trained and measured on a different machine: {run['machine']}." for run in records
-              if run.get("machine") and run["machine"] != c["machine"]]
-    lines += ["",
-              "Per-class test accuracy of the shipped model (PyTorch, flip TTA):", "",
-              "| " + " | ".join(per) + " |", "|" + "---|" * len(per), "| " + " | ".join(f"{v:.1%}" for v in per.values()) + " |"]
-    if Path(curves).is_file(): lines += ["", f"![Training curves of the shipped model: accuracy and loss, training vs validation]({curves})"]
+    lines += _footer(c, records, curves, f"CPU time is the sum of the training epochs' wall-clock time; machine: {c['machine']}. "
+                                         "Validation accuracy is the chosen checkpoint's, without TTA.")
     for run, f in zip(records, files):
         png = Path("images")/f"{f.stem}_curves.png"
         if png.is_file(): lines += ["", f"![Training curves of the {run['framework']} run {run['run']}]({png.as_posix()})"]
@@ -81,12 +84,5 @@ def front_page_markdown(rows: dict, card_path=PRETRAINED.parent/"model_card.json
         model, what = rows[run["run"]]
         lines.append(f"| ResNet-18, width {run['recipe']['width']} | {model} | {run['epochs']} | {_hours(run['train_seconds'])} | "
                      f"{run['test']['plain']['accuracy']:.2%} | {run['test']['tta']['accuracy']:.2%} | {what} |")
-    per = t["torch_tta"]["per_class"]
-    lines += ["", f"Training time is the sum of the training epochs' wall-clock time, on {c['machine']}."]
-    lines += [f"The run {run['run']} was trained and measured on a different machine: {run['machine']}." for run in shown
-              if run.get("machine") and run["machine"] != c["machine"]]
-    lines += ["",
-              "Per-class test accuracy of the shipped model (PyTorch, flip TTA):", "",
-              "| " + " | ".join(per) + " |", "|" + "---|" * len(per), "| " + " | ".join(f"{v:.1%}" for v in per.values()) + " |"]
-    if Path(curves).is_file(): lines += ["", f"![Training curves of the shipped model: accuracy and loss, training vs validation]({curves})"]
+    lines += _footer(c, shown, curves, f"Training time is the sum of the training epochs' wall-clock time, on {c['machine']}.")
     return "\n".join(lines)

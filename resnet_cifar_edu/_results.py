@@ -67,22 +67,24 @@ def results_markdown(card_path=PRETRAINED.parent/"model_card.json", curves="imag
     return "\n".join(lines)
 
 # %% ../nbs/results.ipynb #r0front1
-def front_page_markdown(rows: dict, card_path=PRETRAINED.parent/"model_card.json", curves="images/shipped_model_curves.png", runs="results"):
-    "The landing page's short table: the shipped model in both frameworks, then the runs named in `rows` (run → (model, what it shows))."
+def front_page_markdown(rows: dict, earlier_cycles=(), card_path=PRETRAINED.parent/"model_card.json", curves="images/shipped_model_curves.png", runs="results"):
+    "The landing page's short table: the shipped model in both frameworks, then the runs named in `rows` (run → (model, what it shows)); `earlier_cycles` names the runs whose weights the shipped model's cycle started from, so that its time is the whole."
     if not Path(card_path).is_file(): return "*The shipped model is still training; its measured results will appear here.*"
     c = json.loads(Path(card_path).read_text()); r, t = c["recipe"], c["test"]
     cycles = [a.get("epochs", "?") for a in c.get("lineage") or []] + [r["epochs"]]
     gap = t.get("max_prob_diff_torch_vs_tf", t.get("max_prob_diff_torch_vs_tf_first_1000"))
-    time = _hours(c["train_seconds"]) + (" (its last cycle)" if len(cycles) > 1 else "")
+    records = _runs(runs)[1]
+    before = sum(run["train_seconds"] for run in records if run["run"] in earlier_cycles)
+    time = _hours(before + c["train_seconds"]) + (f" ({len(cycles)} cycles)" if len(cycles) > 1 else "")
     lines = ["| model | framework | epochs | training time | test | test, flip TTA | what it shows |", "|---|---|---|---|---|---|---|",
              f"| ResNet-18, width {r['width']} | PyTorch: **the shipped model** | {' + '.join(map(str, cycles))} | {time} | "
              f"{t['torch']['accuracy']:.2%} | {t['torch_tta']['accuracy']:.2%} | the model the chapters and the demo use |",
              f"| ResNet-18, width {r['width']} | the same weights, run by Keras | {' + '.join(map(str, cycles))} | (the run above) | "
              f"{t['tf']['accuracy']:.2%} | {t['tf_tta']['accuracy']:.2%} | the same file in the Keras twin: largest probability difference from PyTorch {gap:.1e} |"]
-    shown = [run for run in _runs(runs)[1] if run["run"] in rows]
+    shown = [run for run in records if run["run"] in rows]
     for run in shown:
         model, what = rows[run["run"]]
-        lines.append(f"| ResNet-18, width {run['recipe']['width']} | {model} | {run['epochs']} | {_hours(run['train_seconds'])} | "
+        lines.append(f"| ResNet-18, width {run['recipe']['width']} | {model} (`{run['run']}`) | {run['epochs']} | {_hours(run['train_seconds'])} | "
                      f"{run['test']['plain']['accuracy']:.2%} | {run['test']['tta']['accuracy']:.2%} | {what} |")
     lines += _footer(c, shown, curves, f"Training time is the sum of the training epochs' wall-clock time, on {c['machine']}.")
     return "\n".join(lines)

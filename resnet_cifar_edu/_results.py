@@ -74,6 +74,8 @@ def front_page_markdown(rows: dict, earlier_cycles=(), card_path=PRETRAINED.pare
     cycles = [a.get("epochs", "?") for a in c.get("lineage") or []] + [r["epochs"]]
     gap = t.get("max_prob_diff_torch_vs_tf", t.get("max_prob_diff_torch_vs_tf_first_1000"))
     records = _runs(runs)[1]
+    missing = (set(rows) | set(earlier_cycles)) - {run["run"] for run in records}
+    if missing: raise ValueError(f"no results file in {runs!r} for the runs {sorted(missing)}")  # a misspelt name would drop a row or hours
     before = sum(run["train_seconds"] for run in records if run["run"] in earlier_cycles)
     time = _hours(before + c["train_seconds"]) + (f" ({len(cycles)} cycles)" if len(cycles) > 1 else "")
     lines = ["| model | framework | epochs | training time | test | test, flip TTA | what it shows |", "|---|---|---|---|---|---|---|",

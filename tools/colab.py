@@ -2,7 +2,8 @@
 
 usage: python tools/colab.py [NOTEBOOK ...]     (default: every chapter, appendix and solutions notebook in nbs/)
 
-The badge goes in a markdown cell right after the title cell; the install cell right after it. Both are replaced,
+The badge goes in a markdown cell right after the title cell; the install cell right after it. In Colab the install cell
+clones the repository and works from its nbs/ folder, so the measured results (nbs/results) the chapters read are there. Both are replaced,
 not duplicated, when the script runs again. The install cell does nothing outside Colab, so nbdev-test and local
 runs are unaffected. The repository URL comes from pyproject.toml ([project.urls] Repository)."""
 import json, re, secrets, sys, tomllib
@@ -27,10 +28,15 @@ def badge_source(nb: Path) -> str:
 
 def install_source() -> str:
     return f'''#| hide
-import subprocess, sys  # In Google Colab only, install this kit (PyTorch, TensorFlow, Keras are there); elsewhere nothing.
-if "google.colab" in sys.modules: subprocess.run([sys.executable, "-m", "pip", "install", "-q", "safetensors", "resnet_cifar_edu @ git+https://github.com/{repo_path()}"], check=True)'''
+import os, subprocess, sys  # In Google Colab only (PyTorch, TensorFlow, Keras are there); elsewhere nothing.
+if "google.colab" in sys.modules:  # fetch the course, with the measured results and pictures the chapters read, and install the kit
+    if not os.path.isdir("/content/resnet_cifar_edu"):
+        subprocess.run(["git", "clone", "-q", "--depth", "1", "https://github.com/{repo_path()}", "/content/resnet_cifar_edu"], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "safetensors", "/content/resnet_cifar_edu"], check=True)
+    os.chdir("/content/resnet_cifar_edu/nbs")  # so that results/... and images/... are found as they are here'''
 
 def _src(c): return "".join(c["source"])
+def _lines(text): return text.splitlines(keepends=True)  # the cell source as a list of lines, as Jupyter and nbdev-clean write it
 
 def add_colab(nb_path: Path) -> bool:
     "Insert or refresh the badge and install cells of `nb_path`; True if the file changed."
@@ -38,10 +44,11 @@ def add_colab(nb_path: Path) -> bool:
     cells = [c for c in nb["cells"] if not (_src(c).startswith(MARK) or
              (c["cell_type"] == "code" and '"google.colab" in sys.modules' in _src(c) and "#| hide" in _src(c)))]
     title = next(i for i, c in enumerate(cells) if c["cell_type"] == "markdown" and _src(c).lstrip().startswith("# "))
-    new = [{"cell_type": "markdown", "id": secrets.token_hex(4), "metadata": {}, "source": badge_source(nb_path)},
-           {"cell_type": "code", "execution_count": None, "id": secrets.token_hex(4), "metadata": {}, "outputs": [],
-            "source": install_source()}]
     old = [c for c in nb["cells"] if c not in cells]
+    ids = [c.get("id") for c in old] if len(old) == 2 else [secrets.token_hex(4), secrets.token_hex(4)]  # a refresh keeps the cells' ids
+    new = [{"cell_type": "markdown", "id": ids[0], "metadata": {}, "source": _lines(badge_source(nb_path))},
+           {"cell_type": "code", "execution_count": None, "id": ids[1], "metadata": {}, "outputs": [],
+            "source": _lines(install_source())}]
     if [_src(c) for c in old] == [_src(c) for c in new] and nb["cells"][title + 1:title + 3] == old: return False
     nb["cells"] = cells[:title + 1] + new + cells[title + 1:]
     nb_path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -30,6 +30,10 @@ def _footer(card, runs_shown, curves, first_line) -> list:
     return lines
 
 def _hours(s): return f"{s / 3600:.1f} h" if s else "not recorded"
+def _gap(t):
+    "The largest probability difference between the backends in the card's test block `t`, and on how many test images it was measured."
+    if "max_prob_diff_torch_vs_tf" in t: return f"{t['max_prob_diff_torch_vs_tf']:.1e} (all {t['torch']['n']:,} test images)"
+    return f"{t['max_prob_diff_torch_vs_tf_first_1000']:.1e} (first 1,000 test images)"  # cards written before ship_model compared all
 def _val(a): return "—" if a is None else f"{a:.2%}"  # a run on all training images has no validation split
 
 # %% ../nbs/results.ipynb #r0full01
@@ -45,8 +49,7 @@ def results_markdown(card_path=PRETRAINED.parent/"model_card.json", curves="imag
     why = {"torch": f"the model the chapters and the demo use: full width, {r['epochs']} epochs, the best on validation of its run" if len(cycles) == 1 else
                     f"the model the chapters and the demo use: full width, a {nth} {r['epochs']}-epoch cycle{cutout} from the weights of the one before, the best on validation of its run; the CPU time is the {nth} cycle's",
            "tf": "the same file loaded into the Keras twin: the same accuracy, and probabilities that differ from PyTorch's by at most "
-                  + (f"{t['max_prob_diff_torch_vs_tf']:.1e} (all {t['torch']['n']:,} test images)" if "max_prob_diff_torch_vs_tf" in t else
-                     f"{t['max_prob_diff_torch_vs_tf_first_1000']:.1e} (first 1,000 test images)") + ": the weight port works"}
+                  + _gap(t) + ": the weight port works"}
     for b, name in (("torch", "PyTorch: **the shipped model**"), ("tf", "the same weights, run by Keras")):
         wall = f", {_hours(c['wall_seconds'])} wall" if c.get("wall_seconds") else ""  # none for a run stopped and resumed
         time = f"{_hours(c['train_seconds'])} of training{wall}" if b == "torch" else "(the run above)"
@@ -72,7 +75,6 @@ def front_page_markdown(rows: dict, earlier_cycles=(), card_path=PRETRAINED.pare
     if not Path(card_path).is_file(): return "*The shipped model is still training; its measured results will appear here.*"
     c = json.loads(Path(card_path).read_text()); r, t = c["recipe"], c["test"]
     cycles = [a.get("epochs", "?") for a in c.get("lineage") or []] + [r["epochs"]]
-    gap = t.get("max_prob_diff_torch_vs_tf", t.get("max_prob_diff_torch_vs_tf_first_1000"))
     records = _runs(runs)[1]
     missing = (set(rows) | set(earlier_cycles)) - {run["run"] for run in records}
     if missing: raise ValueError(f"no results file in {runs!r} for the runs {sorted(missing)}")  # a misspelt name would drop a row or hours
@@ -82,7 +84,7 @@ def front_page_markdown(rows: dict, earlier_cycles=(), card_path=PRETRAINED.pare
              f"| ResNet-18, width {r['width']} | PyTorch: **the shipped model** | {' + '.join(map(str, cycles))} | {time} | "
              f"{t['torch']['accuracy']:.2%} | {t['torch_tta']['accuracy']:.2%} | the model the chapters and the demo use |",
              f"| ResNet-18, width {r['width']} | the same weights, run by Keras | {' + '.join(map(str, cycles))} | (the run above) | "
-             f"{t['tf']['accuracy']:.2%} | {t['tf_tta']['accuracy']:.2%} | the same file in the Keras twin: largest probability difference from PyTorch {gap:.1e} |"]
+             f"{t['tf']['accuracy']:.2%} | {t['tf_tta']['accuracy']:.2%} | the same file in the Keras twin: largest probability difference from PyTorch {_gap(t)} |"]
     shown = [run for run in records if run["run"] in rows]
     for run in shown:
         model, what = rows[run["run"]]

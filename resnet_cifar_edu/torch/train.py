@@ -164,7 +164,7 @@ def save_checkpoint(path, model, optimizer=None, meta=None):
     try:
         save_file(tensors, tmp, metadata=header)
         with open(tmp, "rb+") as f: os.fsync(f.fileno())
-        open_permissions(tmp)  # after safetensors wrote it: the file it leaves is private (0600)
+        open_permissions(tmp)  # mkstemp made the file private (0600): give it the mode open() would
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp): os.remove(tmp)

@@ -5,7 +5,7 @@ usage: python tools/colab.py [NOTEBOOK ...]     (default: every chapter, appendi
 The badge goes in a markdown cell right after the title cell; the install cell right after it. In Colab the install cell
 clones the repository and works from its nbs/ folder, so the measured results (nbs/results) the chapters read are there. Both are replaced,
 not duplicated, when the script runs again. The install cell does nothing outside Colab, so nbdev-test and local
-runs are unaffected. The repository URL comes from pyproject.toml ([project.urls] Repository)."""
+runs are unaffected; JupyterLab shows it folded (metadata jupyter.source_hidden, which nbdev-clean keeps). The repository URL comes from pyproject.toml ([project.urls] Repository)."""
 import json, re, secrets, sys, tomllib
 from pathlib import Path
 
@@ -47,9 +47,9 @@ def add_colab(nb_path: Path) -> bool:
     old = [c for c in nb["cells"] if c not in cells]
     ids = [c.get("id") for c in old] if len(old) == 2 else [secrets.token_hex(4), secrets.token_hex(4)]  # a refresh keeps the cells' ids
     new = [{"cell_type": "markdown", "id": ids[0], "metadata": {}, "source": _lines(badge_source(nb_path))},
-           {"cell_type": "code", "execution_count": None, "id": ids[1], "metadata": {}, "outputs": [],
+           {"cell_type": "code", "execution_count": None, "id": ids[1], "metadata": {"jupyter": {"source_hidden": True}}, "outputs": [],
             "source": _lines(install_source())}]
-    if [_src(c) for c in old] == [_src(c) for c in new] and nb["cells"][title + 1:title + 3] == old: return False
+    if [(_src(c), c["metadata"]) for c in old] == [(_src(c), c["metadata"]) for c in new] and nb["cells"][title + 1:title + 3] == old: return False
     nb["cells"] = cells[:title + 1] + new + cells[title + 1:]
     nb_path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return True

@@ -28,12 +28,8 @@ def badge_source(nb: Path) -> str:
 
 def install_source() -> str:
     return f'''#| hide
-import os, subprocess, sys  # In Google Colab only (PyTorch, TensorFlow, Keras are there); elsewhere nothing.
-if "google.colab" in sys.modules:  # fetch the course, with the measured results and pictures the chapters read, and install the kit
-    if not os.path.isdir("/content/resnet_cifar_edu"):
-        subprocess.run(["git", "clone", "-q", "--depth", "1", "https://github.com/{repo_path()}", "/content/resnet_cifar_edu"], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "safetensors", "/content/resnet_cifar_edu"], check=True)
-    os.chdir("/content/resnet_cifar_edu/nbs")  # so that results/... and images/... are found as they are here'''
+import os, subprocess, sys  # In Google Colab only: fetch the course (with the measured results the chapters read), install the kit, work in its nbs/ folder; elsewhere nothing.
+if "google.colab" in sys.modules: subprocess.run(f"([ -d /content/resnet_cifar_edu ] || git clone -q --depth 1 https://github.com/{repo_path()} /content/resnet_cifar_edu) && {{sys.executable}} -m pip install -q safetensors /content/resnet_cifar_edu", shell=True, check=True); os.chdir("/content/resnet_cifar_edu/nbs")'''
 
 def _src(c): return "".join(c["source"])
 def _lines(text): return text.splitlines(keepends=True)  # the cell source as a list of lines, as Jupyter and nbdev-clean write it

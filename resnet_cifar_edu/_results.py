@@ -35,36 +35,49 @@ def _gap(t):
     if "max_prob_diff_torch_vs_tf" in t: return f"{t['max_prob_diff_torch_vs_tf']:.1e} (all {t['torch']['n']:,} test images)"
     return f"{t['max_prob_diff_torch_vs_tf_first_1000']:.1e} (first 1,000 test images)"  # cards written before ship_model compared all
 def _val(a): return "—" if a is None else f"{a:.2%}"  # a run on all training images has no validation split
+def _machine(m):
+    "A short name for a run's machine: the CPU family, which is what differs between the course's machines."
+    return "Intel Xeon" if "Xeon" in m else "AMD EPYC" if "EPYC" in m else m
 
 # %% ../nbs/results.ipynb #r0full01
-def results_markdown(card_path=PRETRAINED.parent/"model_card.json", curves="images/shipped_model_curves.png", runs="results"):
-    "Every run's results, all read from files that measured them: the shipped model's card and the other runs' records in `runs`."
+def results_markdown(groups, earlier_cycles=(), card_path=PRETRAINED.parent/"model_card.json", curves="images/shipped_model_curves.png", runs="results"):
+    "Every run's results, read from the files that measured them, in `groups` of `(heading, intro, {run: what it shows in short})`; the shipped model closes the group that names `earlier_cycles`, and runs no group names come last."
     if not Path(card_path).is_file(): return "*The shipped model is still training; its measured results will appear here.*"
     c = json.loads(Path(card_path).read_text()); r, t = c["recipe"], c["test"]
-    lines = ["| model | framework | epochs | CPU time | validation | test | test, flip TTA | why this row |", "|---|---|---|---|---|---|---|---|"]
-    cycles = [a.get("epochs", "?") for a in c.get("lineage") or []] + [r["epochs"]]  # earlier cycles (--init-from), then this one
-    epochs = " + ".join(map(str, cycles))
-    nth = {2: "second", 3: "third", 4: "fourth"}.get(len(cycles), f"{len(cycles)}th")
-    cutout = f", with Cutout ({r['cutout']}-pixel squares)," if r.get("cutout") else ""
-    why = {"torch": f"the model the chapters and the demo use: full width, {r['epochs']} epochs, the best on validation of its run" if len(cycles) == 1 else
-                    f"the model the chapters and the demo use: full width, a {nth} {r['epochs']}-epoch cycle{cutout} from the weights of the one before, the best on validation of its run; the CPU time is the {nth} cycle's",
-           "tf": "the same file loaded into the Keras twin: the same accuracy, and probabilities that differ from PyTorch's by at most "
-                  + _gap(t) + ": the weight port works"}
-    for b, name in (("torch", "PyTorch: **the shipped model**"), ("tf", "the same weights, run by Keras")):
-        wall = f", {_hours(c['wall_seconds'])} wall" if c.get("wall_seconds") else ""  # none for a run stopped and resumed
-        time = f"{_hours(c['train_seconds'])} of training{wall}" if b == "torch" else "(the run above)"
-        lines.append(f"| ResNet-18, width {r['width']} | {name} | {epochs} | {time} | {c['val_acc']:.2%} | {t[b]['accuracy']:.2%} | {t[b + '_tta']['accuracy']:.2%} | {why[b]} |")
     files, records = _runs(runs)
-    for run in records:
-        fw = {"torch": "PyTorch", "tf": "TensorFlow/Keras"}[run["framework"]]
-        what = run.get("label", "trained with the same recipe (not shipped)")
-        wall = f", {_hours(run['wall_seconds'])} wall" if run.get("wall_seconds") else ""  # none for a run stopped and resumed
-        lines.append(f"| ResNet-18, width {run['recipe']['width']} | {fw}, {what} (`{run['run']}`) | {run['epochs']} | "
-                     f"{_hours(run['train_seconds'])} of training{wall} | {_val(run['val_acc'])} | "
-                     f"{run['test']['plain']['accuracy']:.2%} | {run['test']['tta']['accuracy']:.2%} | {run.get('why', '')} |")
-    lines += _footer(c, records, curves, f"CPU time is the sum of the training epochs' wall-clock time; machine: {c['machine']}. "
-                                         "Validation accuracy is the chosen checkpoint's, without TTA.")
-    for run, f in zip(records, files):
+    by_name = {run["run"]: (run, f) for run, f in zip(records, files)}
+    named = [name for _, _, rows in groups for name in rows]
+    missing = (set(named) | set(earlier_cycles)) - set(by_name)
+    if missing: raise ValueError(f"no results file in {runs!r} for the runs {sorted(missing)}")  # a misspelt name would drop a row
+    rest = {run["run"]: run.get("label", "") for run in records if run["run"] not in named}
+    groups = list(groups) + ([("Other runs", "", rest)] if rest else [])
+    cycles = [a.get("epochs", "?") for a in c.get("lineage") or []] + [r["epochs"]]  # earlier cycles (--init-from), then this one
+    epochs, cutout = " + ".join(map(str, cycles)), " with Cutout" if r.get("cutout") else ""
+    total = c["train_seconds"] + sum(by_name[n][0]["train_seconds"] for n in earlier_cycles)
+    head = ["| run | framework | epochs | training time | machine | validation | test | flip TTA | in short |", "|---|---|---|---|---|---|---|---|---|"]
+    lines, shown = [], []
+    for heading, intro, rows in groups:
+        lines += [f"### {heading}", ""] + ([intro, ""] if intro else []) + head
+        notes = []
+        for name, short in rows.items():
+            run = by_name[name][0]; shown.append(by_name[name])
+            fw = {"torch": "PyTorch", "tf": "Keras"}[run["framework"]]
+            lines.append(f"| `{name}` | {fw} | {run['epochs']} | {_hours(run['train_seconds'])} | {_machine(run.get('machine', ''))} | {_val(run['val_acc'])} | "
+                         f"{run['test']['plain']['accuracy']:.2%} | {run['test']['tta']['accuracy']:.2%} | {short} |")
+            if run.get("why"): notes.append(f"- **`{name}`**: {run['why'].rstrip('.')}.")
+        if earlier_cycles and set(earlier_cycles) <= set(rows):  # the shipped model: the last cycle of this group
+            time = f"{_hours(c['train_seconds'])} (this cycle; {_hours(total)} for all {len(cycles)} cycles)" if len(cycles) > 1 else _hours(c["train_seconds"])
+            lines += [f"| **shipped** | PyTorch | {epochs} | {time} | {_machine(c['machine'])} | {c['val_acc']:.2%} | {t['torch']['accuracy']:.2%} | {t['torch_tta']['accuracy']:.2%} | "
+                      f"cycle {len(cycles)}{cutout}: **the model the chapters and the demo use** |",
+                      f"| **shipped** | Keras | {epochs} | (the same file) | | — | {t['tf']['accuracy']:.2%} | {t['tf_tta']['accuracy']:.2%} | "
+                      f"the same file run by Keras: its probabilities differ from PyTorch's by at most {_gap(t)} |"]
+        lines += ["", "Notes:", ""] + notes + [""]
+    per = t["torch_tta"]["per_class"]
+    lines += ["### The shipped model per class", "", "Test accuracy per class (PyTorch, flip TTA):", "",
+              "| " + " | ".join(per) + " |", "|" + "---|" * len(per), "| " + " | ".join(f"{v:.1%}" for v in per.values()) + " |"]
+    if Path(curves).is_file(): lines += ["", f"![Training curves of the shipped model: accuracy and loss, training vs validation]({curves})"]
+    lines += ["", "### Training curves of the other runs"]
+    for run, f in shown:
         png = Path("images")/f"{f.stem}_curves.png"
         if png.is_file(): lines += ["", f"![Training curves of the {run['framework']} run {run['run']}]({png.as_posix()})"]
     return "\n".join(lines)

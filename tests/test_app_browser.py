@@ -162,7 +162,7 @@ def test_voila_app_in_chromium(voila_url, tmp_path):
             page.screenshot(path=str(OUT/"classify_phone.png"), full_page=True)
             # still in Chinese, with a result and an error card: no English left except file names, PyTorch/TensorFlow
             # and the "English" button that switches back
-            expect(page.locator(".rce-error .rce-msg")).to_contain_text("不是能读取的图片")
+            expect(page.locator(".rce-error .rce-msg")).to_contain_text("无法作为图片读取")
             shown = re.sub(r"PyTorch|TensorFlow|English", " ", page.inner_text(".rce-app"))  # toggle buttons run together
             left = english_left(shown)
             assert not left, f"English words on the Chinese page: {left}"

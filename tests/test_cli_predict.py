@@ -23,7 +23,7 @@ def test_predict_good_and_bad_files(weights, tiny_folder, tmp_path):
     assert r.returncode == 1                                  # one file failed ...
     line = [l for l in r.stdout.splitlines() if l.startswith(str(good))]
     assert len(line) == 1 and line[0].count("%") == 2         # ... the good one was still classified
-    assert "junk.png：错误：" in r.stderr and "不是能读取的图片" in r.stderr and "Traceback" not in r.stderr  # --zh: messages in Chinese
+    assert "junk.png：错误：" in r.stderr and "无法作为图片读取" in r.stderr and "Traceback" not in r.stderr  # --zh: messages in Chinese
     assert "(猫)" in r.stdout or any(f"({zh})" in r.stdout for zh in CLASSES_ZH)          # class names in both languages
     r = run("predict", junk, "--weights", weights)
     assert r.returncode == 1 and "junk.png: error:" in r.stderr and "not a readable image" in r.stderr and "Traceback" not in r.stderr

@@ -21,13 +21,16 @@ def _runs(runs):
 
 def _footer(card, runs_shown, curves, first_line) -> list:
     "Lines under a results table: `first_line`, the runs measured on another machine, the per-class accuracy and the curves."
-    per = card["test"]["torch_tta"]["per_class"]
     lines = ["", first_line] + [f"The run {run['run']} was trained and measured on a different machine: {run['machine']}." for run in runs_shown
                                 if run.get("machine") and run["machine"] != card["machine"]]
-    lines += ["", "Per-class test accuracy of the shipped model (PyTorch, flip TTA):", "",
-              "| " + " | ".join(per) + " |", "|" + "---|" * len(per), "| " + " | ".join(f"{v:.1%}" for v in per.values()) + " |"]
+    lines += ["", "Per-class test accuracy of the shipped model (PyTorch, flip TTA):", ""] + _per_class(card)
     if Path(curves).is_file(): lines += ["", f"![Training curves of the shipped model: accuracy and loss, training vs validation]({curves})"]
     return lines
+
+def _per_class(card) -> list:
+    "The shipped model's test accuracy per class (PyTorch, flip TTA) as a one-row markdown table."
+    per = card["test"]["torch_tta"]["per_class"]
+    return ["| " + " | ".join(per) + " |", "|" + "---|" * len(per), "| " + " | ".join(f"{v:.1%}" for v in per.values()) + " |"]
 
 def _hours(s): return f"{s / 3600:.1f} h" if s else "not recorded"
 def _gap(t):
@@ -39,11 +42,21 @@ def _machine(m):
     "A short name for a run's machine: the CPU family, which is what differs between the course's machines."
     return "Intel Xeon" if "Xeon" in m else "AMD EPYC" if "EPYC" in m else m
 
+def _shipped_rows(c, cycles, total) -> list:
+    "The two table rows of the shipped model (card `c`): PyTorch, with its time and that of all its `cycles`, and the same file run by Keras."
+    r, t = c["recipe"], c["test"]
+    epochs, cutout = " + ".join(map(str, cycles)), " with Cutout" if r.get("cutout") else ""
+    time = f"{_hours(c['train_seconds'])} (this cycle; {_hours(total)} for all {len(cycles)} cycles)" if len(cycles) > 1 else _hours(c["train_seconds"])
+    return [f"| **shipped** | PyTorch | {epochs} | {time} | {_machine(c['machine'])} | {c['val_acc']:.2%} | {t['torch']['accuracy']:.2%} | {t['torch_tta']['accuracy']:.2%} | "
+            f"cycle {len(cycles)}{cutout}: **the model the chapters and the demo use** |",
+            f"| **shipped** | Keras | {epochs} | (the same file) | | — | {t['tf']['accuracy']:.2%} | {t['tf_tta']['accuracy']:.2%} | "
+            f"the same file run by Keras: its probabilities differ from PyTorch's by at most {_gap(t)} |"]
+
 # %% ../nbs/results.ipynb #r0full01
 def results_markdown(groups, earlier_cycles=(), card_path=PRETRAINED.parent/"model_card.json", curves="images/shipped_model_curves.png", runs="results"):
     "Every run's results, read from the files that measured them, in `groups` of `(heading, intro, {run: what it shows in short})`; the shipped model closes the group that names `earlier_cycles`, and runs no group names come last."
     if not Path(card_path).is_file(): return "*The shipped model is still training; its measured results will appear here.*"
-    c = json.loads(Path(card_path).read_text()); r, t = c["recipe"], c["test"]
+    c = json.loads(Path(card_path).read_text())
     files, records = _runs(runs)
     by_name = {run["run"]: (run, f) for run, f in zip(records, files)}
     named = [name for _, _, rows in groups for name in rows]
@@ -51,8 +64,7 @@ def results_markdown(groups, earlier_cycles=(), card_path=PRETRAINED.parent/"mod
     if missing: raise ValueError(f"no results file in {runs!r} for the runs {sorted(missing)}")  # a misspelt name would drop a row
     rest = {run["run"]: run.get("label", "") for run in records if run["run"] not in named}
     groups = list(groups) + ([("Other runs", "", rest)] if rest else [])
-    cycles = [a.get("epochs", "?") for a in c.get("lineage") or []] + [r["epochs"]]  # earlier cycles (--init-from), then this one
-    epochs, cutout = " + ".join(map(str, cycles)), " with Cutout" if r.get("cutout") else ""
+    cycles = [a.get("epochs", "?") for a in c.get("lineage") or []] + [c["recipe"]["epochs"]]  # earlier cycles (--init-from), then this one
     total = c["train_seconds"] + sum(by_name[n][0]["train_seconds"] for n in earlier_cycles)
     head = ["| run | framework | epochs | training time | machine | validation | test | flip TTA | in short |", "|---|---|---|---|---|---|---|---|---|"]
     lines, shown = [], []
@@ -66,15 +78,9 @@ def results_markdown(groups, earlier_cycles=(), card_path=PRETRAINED.parent/"mod
                          f"{run['test']['plain']['accuracy']:.2%} | {run['test']['tta']['accuracy']:.2%} | {short} |")
             if run.get("why"): notes.append(f"- **`{name}`**: {run['why'].rstrip('.')}.")
         if earlier_cycles and set(earlier_cycles) <= set(rows):  # the shipped model: the last cycle of this group
-            time = f"{_hours(c['train_seconds'])} (this cycle; {_hours(total)} for all {len(cycles)} cycles)" if len(cycles) > 1 else _hours(c["train_seconds"])
-            lines += [f"| **shipped** | PyTorch | {epochs} | {time} | {_machine(c['machine'])} | {c['val_acc']:.2%} | {t['torch']['accuracy']:.2%} | {t['torch_tta']['accuracy']:.2%} | "
-                      f"cycle {len(cycles)}{cutout}: **the model the chapters and the demo use** |",
-                      f"| **shipped** | Keras | {epochs} | (the same file) | | — | {t['tf']['accuracy']:.2%} | {t['tf_tta']['accuracy']:.2%} | "
-                      f"the same file run by Keras: its probabilities differ from PyTorch's by at most {_gap(t)} |"]
+            lines += _shipped_rows(c, cycles, total)
         lines += ["", "Notes:", ""] + notes + [""]
-    per = t["torch_tta"]["per_class"]
-    lines += ["### The shipped model per class", "", "Test accuracy per class (PyTorch, flip TTA):", "",
-              "| " + " | ".join(per) + " |", "|" + "---|" * len(per), "| " + " | ".join(f"{v:.1%}" for v in per.values()) + " |"]
+    lines += ["### The shipped model per class", "", "Test accuracy per class (PyTorch, flip TTA):", ""] + _per_class(c)
     if Path(curves).is_file(): lines += ["", f"![Training curves of the shipped model: accuracy and loss, training vs validation]({curves})"]
     lines += ["", "### Training curves of the other runs"]
     for run, f in shown:

@@ -114,8 +114,11 @@ def format_table(tables: dict) -> str:
     return "\n".join(lines)
 
 # %% ../nbs/05_robustness.ipynb #3b38e91e
+_SCALES = {"gaussian_noise": "σ, in pixel levels", "blur": "radius, in pixels", "darker": "brightness ×", "brighter": "brightness ×",
+           "contrast": "contrast ×", "jpeg": "JPEG quality", "occlusion": "square's side, in pixels", "upscale": "enlarged to, in pixels"}
+
 def plot_robustness(tables: dict, ncols=4):
-    "One panel per corruption: accuracy against severity, a line per entry of `tables`."
+    "One panel per corruption: accuracy (%) against severity, a line per entry of `tables`, and chance (10 %) for reference."
     import matplotlib.pyplot as plt
     first = next(iter(tables.values()))
     kinds = [k for k in dict.fromkeys(r["kind"] for r in first) if k != "clean"]
@@ -126,10 +129,11 @@ def plot_robustness(tables: dict, ncols=4):
         for j, (name, rows) in enumerate(tables.items()):  # a marker and a dash per line: equal lines stay visible
             clean = rows[0]["accuracy"]
             pts = [r for r in rows if r["kind"] == k]
-            ax.plot(range(len(pts) + 1), [clean] + [r["accuracy"] for r in pts], label=name, **styles[j % len(styles)])
+            ax.plot(range(len(pts) + 1), [100 * a for a in [clean] + [r["accuracy"] for r in pts]], label=name, **styles[j % len(styles)])
             ax.set_xticks(range(len(pts) + 1), ["clean"] + [str(r["severity"]) for r in pts], fontsize=7)
-        ax.set_title(k); ax.set_ylim(0, 1); ax.grid(alpha=0.3)
+        ax.axhline(10, color="grey", lw=1, ls="-.", label="chance: 1 in 10")
+        ax.set_title(k); ax.set_xlabel(_SCALES.get(k, "severity"), fontsize=8); ax.set_ylim(0, 100); ax.grid(alpha=0.3)
     for ax in list(axes.flat)[len(kinds):]: ax.axis("off")
-    axes.flat[0].legend(fontsize=7); axes.flat[0].set_ylabel("accuracy")
+    axes.flat[0].legend(fontsize=7); axes.flat[0].set_ylabel("accuracy (%)")
     fig.tight_layout()
     return fig

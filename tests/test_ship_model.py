@@ -67,3 +67,8 @@ def test_card_compares_the_backends_on_every_test_image_and_still_reads_older_ca
     assert sm.backend_gap({**t, "max_prob_diff_torch_vs_tf": 2.5e-6}).endswith("on all 10,000 test images: 2.5e-06.")
     assert "first 1,000 test images: 1.7e-06" in sm.backend_gap({**t, "max_prob_diff_torch_vs_tf_first_1000": 1.7e-6})  # the shipped card's key
     assert "not measured" in sm.backend_gap(t)
+
+def test_card_says_how_often_the_test_images_were_seen():
+    assert sm.split_note([]).endswith("the 10,000 test images were used once, after training")
+    two = sm.split_note([{"epochs": 16}, {"epochs": 16}])
+    assert "once after each of the 2 earlier cycles" in two and "used once, after training" not in two

@@ -46,6 +46,13 @@ def shipped_in_commit(path, digest):
         return out.stdout.strip() or None
     except (OSError, ValueError): return None
 
+def split_note(lineage) -> str:
+    "The card's line on which images chose the model, and how often the test images were looked at."
+    note = "45,000 training / 5,000 validation images (stratified, seed 0) from the 50,000 training images; "
+    if not lineage: return note + "the 10,000 test images were used once, after training"
+    return note + (f"the 10,000 test images were used once after this cycle, and once after each of the {len(lineage)} earlier "
+                   "cycles, whose test scores were seen before the next cycle was planned (each cycle was chosen on validation images)")
+
 def banner(acc, epochs, lineage, trained_on) -> dict:
     "The demo's one-line description of the shipped model, in English and Chinese: test accuracy, epochs of every cycle, machine."
     cycles = " + ".join(str(e) for e in [a.get("epochs") for a in lineage if a.get("epochs")] + [epochs])
@@ -124,8 +131,7 @@ def main(argv=None):
     weights = write_weights(state, ship_meta, weights, dtype="float16")
     n_params = int(sum(v.size for k, v in state.items() if not k.endswith(("running_mean", "running_var", "num_batches_tracked"))))
     card = {"file": weights.name, "parameters": n_params, "sha256": sha256(weights), "bytes": weights.stat().st_size, "dtype": "float16",
-            "data": args.data_name, "split": "45,000 training / 5,000 validation images (stratified, seed 0) from the 50,000 "
-                                             "training images; the 10,000 test images were used once, after training",
+            "data": args.data_name, "split": split_note(lineage),
             "recipe": recipe, "epochs": recipe["epochs"], "best_epoch": epoch, "val_acc": run_meta["best_val_acc"],
             "val_acc_tta_last_epoch": json.loads((args.run/"last.json").read_text()).get("metrics", {}).get("val_acc_tta"),
             "train_seconds": float(sum(history["seconds"])), "wall_seconds": args.wall_seconds, "time_note": args.time_note, "machine": args.machine,

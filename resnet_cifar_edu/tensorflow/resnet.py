@@ -13,7 +13,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers, ops
 
-from .fused_bn import _FusedBatchNorm  # a faster BatchNorm for training, see Appendix A4
+from .fused_bn import _FusedBatchNorm  # faster, and keeps PyTorch's running variance: Appendix A4
 
 # %% ../../nbs/01_resnet.ipynb #42dfdfad
 def _torch_like_init():

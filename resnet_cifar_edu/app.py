@@ -13,7 +13,7 @@ import numpy as np
 from PIL import Image
 from .data import CLASSES, CLASSES_ZH, ImageError, open_image, preprocess, running_under_test, to_rgb
 from .inference import PRETRAINED, UNSURE_BELOW, CheckpointError, Classifier
-from .messages import PREFER_CHINESE_JS, Text, brief, localize, say
+from .messages import MESSAGES, PREFER_CHINESE_JS, Text, brief, localize, say  # MESSAGES: the page's texts, also reached as app.MESSAGES
 from .weights import find_checkpoint, read_meta, untrained_state
 from .serve import (APP_CSS, BACKEND_LABELS, STATUS_COLOURS, STATUS_ICONS, UNTRAINED_BANNER, UPLOAD_GUARD_JS, WEIGHTS_ENV,
                                     StatusAndModels, TestImages, banner_html, find_test_images, model_banner)

@@ -70,5 +70,7 @@ def test_card_compares_the_backends_on_every_test_image_and_still_reads_older_ca
 
 def test_card_says_how_often_the_test_images_were_seen():
     assert sm.split_note([]).endswith("the 10,000 test images were used once, after training")
-    two = sm.split_note([{"epochs": 16}, {"epochs": 16}])
-    assert "once after each of the 2 earlier cycles" in two and "used once, after training" not in two
+    two = sm.split_note([{"epochs": 16, "commit": "a" * 40}, {"epochs": 16, "commit": "b" * 40}])
+    assert "once after each of the 2 earlier cycles, when it was shipped" in two and "used once, after training" not in two
+    assert "once after the earlier cycle, when it was shipped" in sm.split_note([{"epochs": 16, "commit": "a" * 40}])
+    assert "may have been scored" in sm.split_note([{"epochs": 16}])  # weights from elsewhere: the tool cannot know

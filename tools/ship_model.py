@@ -50,8 +50,12 @@ def split_note(lineage) -> str:
     "The card's line on which images chose the model, and how often the test images were looked at."
     note = "45,000 training / 5,000 validation images (stratified, seed 0) from the 50,000 training images; "
     if not lineage: return note + "the 10,000 test images were used once, after training"
-    return note + (f"the 10,000 test images were used once after this cycle, and once after each of the {len(lineage)} earlier "
-                   "cycles, whose test scores were seen before the next cycle was planned (each cycle was chosen on validation images)")
+    earlier = "the earlier cycle" if len(lineage) == 1 else f"each of the {len(lineage)} earlier cycles"
+    if all(a.get("commit") for a in lineage):  # every earlier cycle was shipped, so scored on the test images before the next began
+        return note + (f"the 10,000 test images were used once after this cycle, and once after {earlier}, when it was shipped, "
+                       "before the next cycle was planned (each cycle was chosen on validation images)")
+    return note + (f"the 10,000 test images were used once after this cycle; {earlier} may have been scored on them too "
+                   "(see the lineage below)")
 
 def banner(acc, epochs, lineage, trained_on) -> dict:
     "The demo's one-line description of the shipped model, in English and Chinese: test accuracy, epochs of every cycle, machine."

@@ -1,0 +1,40 @@
+"""Chapter 05's measuring machinery without a trained network: `robustness_table` and `format_table` driven by a
+stand-in classifier on the tiny generated pictures (moved here from a hidden cell of the chapter)."""
+import numpy as np
+from resnet_cifar_edu.data import make_tiny_images
+from resnet_cifar_edu.robustness import CORRUPTIONS, corrupt, format_table, robustness_table
+
+class MeanColour:
+    "Nearest class mean colour: a stand-in classifier for the tiny synthetic images; records the `tta` it was asked for."
+    def __init__(self, x, y): self.means, self.tta_seen = np.stack([x[y == c].reshape(-1, 3).mean(0) for c in range(10)]), set()
+    def predict_proba(self, imgs, tta=False):
+        self.tta_seen.add(tta)
+        d = ((imgs.reshape(len(imgs), -1, 3).mean(1)[:, None] - self.means[None]) ** 2).sum(-1)
+        p = np.exp(-(d - d.min(1, keepdims=True)) / 50); return p / p.sum(1, keepdims=True)
+
+def test_robustness_table_has_one_row_per_setting_and_the_right_accuracies():
+    xs, ys = make_tiny_images(10, seed=3)
+    clf = MeanColour(*make_tiny_images(10, seed=4))
+    table = robustness_table(clf, xs, ys, progress=False)
+    assert len(table) == 1 + sum(len(s) for _, s in CORRUPTIONS.values())
+    assert table[0] == {"kind": "clean", "severity": 0, "accuracy": float((clf.predict_proba(xs).argmax(1) == ys).mean())}
+    expected = [(k, s) for k, (_, sev) in CORRUPTIONS.items() for s in sev]
+    assert [(r["kind"], r["severity"]) for r in table[1:]] == expected
+    for r in table[1:]:  # each row is the accuracy on that damage, not a copy of the clean one
+        want = float((clf.predict_proba(corrupt(xs, r["kind"], r["severity"])).argmax(1) == ys).mean())
+        assert r["accuracy"] == want, r
+    assert clf.tta_seen == {False}
+
+def test_robustness_table_passes_tta_and_a_subset_of_kinds():
+    xs, ys = make_tiny_images(2, seed=3)
+    clf = MeanColour(*make_tiny_images(10, seed=4))
+    table = robustness_table(clf, xs, ys, kinds=["blur"], tta="flip", progress=False)
+    assert [r["kind"] for r in table] == ["clean"] + ["blur"] * len(CORRUPTIONS["blur"][1])
+    assert clf.tta_seen == {"flip"}
+
+def test_format_table_puts_tables_side_by_side():
+    rows = lambda a: [{"kind": "clean", "severity": 0, "accuracy": a}, {"kind": "blur", "severity": 1.0, "accuracy": a / 2}]
+    text = format_table({"PyTorch": rows(0.9), "Keras": rows(0.8)})
+    head, rule, clean, blur = text.splitlines()
+    assert head.split() == ["corruption", "severity", "PyTorch", "Keras"] and set(rule) == {"-"}
+    assert clean.split() == ["clean", "0", "90.0%", "80.0%"] and blur.split() == ["blur", "1.0", "45.0%", "40.0%"]

@@ -1,11 +1,13 @@
-"""Draw chapter 1's two diagrams as SVG files in nbs/images/: the residual block and ResNet-18 for CIFAR.
+"""Draw chapter 1's three diagrams as SVG files in nbs/images/: the residual block, ResNet-18 for CIFAR, and where a
+stride-2 convolution's windows sit under PyTorch's padding=1 and Keras' padding="same".
 
 The diagrams are schematic (boxes and arrows, no measured data), so they are drawn once and committed; run this
 script again after changing it. Matplotlib writes the SVG with text kept as text and no date, so the files only
 change when the drawing does.
 Usage: python tools/draw_resnet_figures.py [OUT_DIR]   (default: nbs/images)
 """
-from matplotlib.patches import Circle, FancyBboxPatch
+import numpy as np
+from matplotlib.patches import Circle, FancyBboxPatch, Rectangle
 from diagram import EDGE, FILL as MAIN, arrow as _arrow, box as _box, main, plt, save
 
 SHORT = "#fde4c8"  # the shortcut path
@@ -77,5 +79,36 @@ def resnet18(path):
             color="#555555")
     save(fig, path)
 
+def _windows(ax, title, pad_before, pad_after):
+    "A 4×4 image holding 0…15, padded with zeros, and the four windows of a 3×3 stride-2 convolution of ones."
+    img = np.arange(16).reshape(4, 4)
+    padded = np.pad(img, ((pad_before, pad_after), (pad_before, pad_after)))
+    n = padded.shape[0]
+    for r in range(n):
+        for c in range(n):
+            inside = pad_before <= r < pad_before + 4 and pad_before <= c < pad_before + 4
+            ax.add_patch(Rectangle((c, -r), 1, -1, fc=FILL_IMG if inside else "#eeeeee", ec="#bbbbbb", lw=0.6))
+            ax.text(c + 0.5, -r - 0.5, str(padded[r, c]), ha="center", va="center", fontsize=9,
+                    color="#222222" if inside else "#999999")
+    colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
+    for k, (r, c) in enumerate([(0, 0), (0, 2), (2, 0), (2, 2)]):  # the top-left corner of each window, in padded cells
+        inset = 0.08 + 0.06 * k  # nested outlines stay visible where windows overlap
+        ax.add_patch(Rectangle((c + inset, -r - inset), 3 - 2 * inset, -(3 - 2 * inset), fc="none", ec=colors[k], lw=1.8))
+        total = padded[r:r + 3, c:c + 3].sum()
+        ax.text(n + 0.3, -0.5 - 0.75 * k, f"window {k + 1}: sum {total}", color=colors[k], fontsize=9, va="center")
+    ax.text(n + 0.3, -0.5 - 0.75 * 4.3, "centred on image pixel\n" + ", ".join(f"({r + 1 - pad_before},{c + 1 - pad_before})"
+            for r, c in [(0, 0), (0, 2), (2, 0), (2, 2)]), fontsize=8.5, va="center", color="#444444")
+    ax.set_title(title, fontsize=10)
+    ax.set(xlim=(-0.2, n + 4.6), ylim=(-6.2, 0.2)); ax.set_aspect("equal"); ax.axis("off")
+
+FILL_IMG = "#dbe9f6"
+
+def padding(path):
+    "Chapter 01's padding section as a picture: the same 3×3 stride-2 windows under both paddings."
+    fig, axs = plt.subplots(1, 2, figsize=(10, 3.4))
+    _windows(axs[0], "PyTorch padding=1 (= Keras ZeroPadding2D(1) + \"valid\")", 1, 1)
+    _windows(axs[1], "Keras padding=\"same\": the padding all after", 0, 1)
+    save(fig, path)
+
 if __name__ == "__main__":
-    main({"residual_block.svg": residual_block, "resnet18_cifar.svg": resnet18})
+    main({"residual_block.svg": residual_block, "resnet18_cifar.svg": resnet18, "padding_windows.svg": padding})

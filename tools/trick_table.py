@@ -10,7 +10,11 @@ the test split:
   exist, the training rows already in nbs/results/tricks.json are kept.
 Each row gives the validation accuracy, its change against the reference row, McNemar's exact test on the images the
 two disagree about (resnet_cifar_edu.evaluate.mcnemar), and the training time the run recorded (its epochs' seconds:
-only comparable between runs that had the machine to themselves). Writes nbs/results/tricks.json.
+only comparable between runs that had the machine to themselves). Writes nbs/results/tricks.json, or --out.
+
+Run folders named `base-seed<N>` are the base recipe again with `--set seed=<N>` and nothing else changed: they go to
+the `seed_rows` of the training table (how far a second seed moves the base, the yardstick for the trick rows), not
+to its trick rows. `--seeds-only` keeps the trick rows already in the file and measures only the base and the seeds.
 """
 import argparse, json, os, time
 from pathlib import Path
@@ -50,13 +54,18 @@ def main(argv=None):
     ap.add_argument("--base", default="base-w32-e8")
     ap.add_argument("--machine", default=f"{os.cpu_count()} CPU cores ({cpu_name()}), no GPU")
     ap.add_argument("--runs-only", action="store_true", help="keep the TTA table of the existing tricks.json, measure the runs again")
+    ap.add_argument("--seeds-only", action="store_true", help="keep the TTA table and the trick rows of the existing tricks.json; "
+                    "measure the base and its base-seed<N> folders")
+    ap.add_argument("--out", type=Path, default=None, help="write here instead of nbs/results/tricks.json (which is still read)")
     args = ap.parse_args(argv)
-    dest = ROOT/"nbs"/"results"/"tricks.json"
+    args.runs_only |= args.seeds_only
+    src = ROOT/"nbs"/"results"/"tricks.json"; dest = args.out or src
+    old = json.loads(src.read_text()) if src.is_file() else {}
     x, y, _ = load_dataset(get_cifar10(args.data, tiny=False), "train")
     _, val = train_val_split(y)
     xv, yv = x[val], np.asarray(y)[val]
 
-    tta_rows = json.loads(dest.read_text())["tta"]["rows"] if args.runs_only else []
+    tta_rows = old["tta"]["rows"] if args.runs_only else []
     if not args.runs_only:
         clf, rights = Classifier.from_pretrained("torch"), {}
         for name, tta in [("no TTA", False), ("flip", "flip"), ("flip + translate ±1 px", "flip+translate")]:
@@ -68,11 +77,14 @@ def main(argv=None):
                 tta_rows[-1].update(vs_flip_delta=round(float(rights[tta].mean() - rights["flip"].mean()), 4), vs_flip_p_value=round(float(t["p_value"]), 4))
             print(tta_rows[-1])
 
-    runs, base_right = [], None
+    runs, seed_rows, base_right = [], [], None
     folders = [args.runs/args.base, *sorted(p for p in args.runs.iterdir() if p.is_dir() and p.name != args.base)] if args.runs.is_dir() else []
-    if not folders:  # e.g. re-measuring the TTA rows for a new shipped model on a machine without the trick runs
-        print(f"{args.runs}: no trick runs there; the training rows of {dest.name} are kept as they were")
-        runs = json.loads(dest.read_text())["training"]["rows"]
+    is_seed = lambda f: f.name.startswith("base-seed")
+    if args.seeds_only: folders = [f for f in folders if f.name == args.base or is_seed(f)]
+    if not folders or args.seeds_only:  # e.g. re-measuring the TTA rows for a new shipped model on a machine without the trick runs
+        print(f"{args.runs}: the trick rows of {src.name} are kept as they were")
+        runs = old["training"]["rows"]
+    if not folders: seed_rows = old["training"].get("seed_rows", [])
     for folder in folders:
         last = folder/"last.json"
         if not (folder/"best.safetensors").is_file() or not last.is_file(): continue
@@ -80,10 +92,13 @@ def main(argv=None):
         if meta["epoch"] < meta["recipe"]["epochs"]: print(f"{folder.name}: unfinished ({meta['epoch']} epochs), left out"); continue
         right = Classifier.from_checkpoint(folder, "torch").predict_proba(xv).argmax(1) == yv
         base_right = right if base_right is None else base_right
+        extra = dict(run=folder.name, epochs=meta["epoch"], width=meta["recipe"]["width"],
+                     train_seconds=round(float(sum(meta["history"]["seconds"])), 0))
+        if is_seed(folder) or (args.seeds_only and folder.name == args.base):  # the base recipe again: the seed spread
+            name = f"base, seed {meta['recipe'].get('seed', 0)}" + ("" if folder.name != args.base else " (the reference of these rows)")
+            seed_rows.append(row(name, right, None if folder.name == args.base else base_right, **extra)); print(seed_rows[-1]); continue
         name = "base" if folder.name == args.base else TRICKS.get(folder.name, folder.name)
-        runs.append(row(name, right, None if folder.name == args.base else base_right, run=folder.name,
-                        epochs=meta["epoch"], width=meta["recipe"]["width"],
-                        train_seconds=round(float(sum(meta["history"]["seconds"])), 0)))
+        runs.append(row(name, right, None if folder.name == args.base else base_right, **extra))
         print(runs[-1])
 
     out = {"what": "tricks measured one at a time: validation accuracy, change, McNemar's exact test",
@@ -93,7 +108,9 @@ def main(argv=None):
                         "(ResNet-18 width 32, batch 256, peak lr 0.2, label smoothing 0.1: the cpu preset before it took up "
                         "low_res and bias_lr) plus the row's change",
                         "timing_note": "train_seconds: the sum of the epochs' times; the runs shared the machine with other "
-                                       "work, so they say little about speed", "rows": runs},
+                                       "work, so they say little about speed", "rows": runs,
+                        **({"seed_rows": seed_rows, "seed_note": "the base recipe trained again with another seed and nothing else "
+                            "changed, each against the seed-0 run of the same session: how far luck alone moves a row"} if seed_rows else {})},
            "machine": args.machine}
     dest.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
     print("wrote", dest)

@@ -15,7 +15,7 @@ DataLoader workers do not meet), times `--steps` optimiser steps after warm-up s
 Usage:  python bench/train_speed.py [--width 64] [--steps 4] [--repeats 1] [--data PATH]
                                    [--accuracy-epochs N [--seed S]] [--no-speed]
 """
-import argparse, json, os, platform, subprocess, sys, time
+import argparse, json, os, subprocess, sys, time
 
 HERE = os.path.abspath(__file__)
 
@@ -145,9 +145,8 @@ def main():
         print("RESULT " + json.dumps(fn())); return
 
     import torch, tensorflow as tf, keras
-    cpu = platform.processor() or platform.machine()
-    try: cpu = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
-    except (OSError, StopIteration): pass
+    from resnet_cifar_edu.train import cpu_name
+    cpu = cpu_name()
     print(f"machine: {cpu}, {os.cpu_count()} logical CPUs; torch {torch.__version__} ({torch.get_num_threads()} threads, "
           f"CUDA {'yes' if torch.cuda.is_available() else 'no'}), tensorflow {tf.__version__}, keras {keras.__version__}")
     print(f"load average before: {os.getloadavg()[0]:.2f}   (other jobs on the machine slow every number below)")

@@ -1,4 +1,4 @@
-"""How a run is described and what it leaves behind, in the framework-free `resnet_cifar_edu.train`: the recipe and its presets, the learning-rate schedule, the history and its curves, the checkpoint metadata and the bookkeeping both training loops share.
+"""How a run is described and what it leaves behind, in the framework-free `resnet_cifar_edu.train`: the recipe and its presets, the learning-rate schedule, the history and its curves, the checkpoint metadata, the bookkeeping both training loops share, and the switches the `cpu` preset uses.
 
 Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/a2_engineering_a_run.html.md"""
 
@@ -7,7 +7,7 @@ Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/a2_engineering_a_run.h
 # %% ../nbs/A2_engineering_a_run.ipynb #84733142
 from __future__ import annotations
 
-import csv, functools, hashlib, io, json, math, subprocess, sys, warnings
+import csv, functools, hashlib, io, json, math, platform, subprocess, sys, warnings
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
@@ -17,11 +17,11 @@ from .data import CLASSES, atomic_write
 from .weights import CHECKPOINT_SUFFIX, find_checkpoint, read_weights
 
 # %% auto #0
-__all__ = ['PRESETS', 'HISTORY_KEYS', 'Recipe', 'recipe_fields', 'get_recipe', 'parse_override', 'train_size', 'cpu_has_bf16',
-           'native_bf16', 'one_cycle_lr', 'recipe_lr', 'new_history', 'log_epoch', 'format_epoch', 'write_json',
-           'read_json', 'save_history', 'plot_history', 'save_curves', 'checkpoint_meta', 'epoch_seed',
-           'resume_message', 'alternate_flips', 'initial_weights', 'end_of_epoch', 'check_resume', 'metrics_from_probs',
-           'progress_bar']
+__all__ = ['PRESETS', 'HISTORY_KEYS', 'Recipe', 'recipe_fields', 'get_recipe', 'parse_override', 'one_cycle_lr', 'recipe_lr',
+           'new_history', 'log_epoch', 'format_epoch', 'write_json', 'read_json', 'save_history', 'plot_history',
+           'save_curves', 'checkpoint_meta', 'end_of_epoch', 'metrics_from_probs', 'progress_bar', 'epoch_seed',
+           'resume_message', 'check_resume', 'initial_weights', 'train_size', 'alternate_flips', 'cpu_has_bf16',
+           'cpu_name', 'native_bf16']
 
 # %% ../nbs/A2_engineering_a_run.ipynb #138773fe
 @dataclass
@@ -118,33 +118,6 @@ def parse_override(text) -> tuple:
     except ValueError:
         raise ValueError(f"cannot use {text!r}: {name} needs {'an' if kind == 'int' else 'a'} {kind} value") from None
 
-# %% ../nbs/A2_engineering_a_run.ipynb #eec114e1
-def train_size(recipe, epoch, size=32) -> int:
-    "Side in pixels of the training pictures in `epoch`: `recipe.low_res` in the first `low_res_epochs` (a fraction) of the epochs, else `size`."
-    small = recipe.low_res and int(epoch) < round(recipe.low_res_epochs * recipe.epochs)
-    return min(recipe.low_res, size) if small else size
-
-# %% ../nbs/A2_engineering_a_run.ipynb #a2bf16c
-@functools.lru_cache(maxsize=4)
-def cpu_has_bf16(cpuinfo="/proc/cpuinfo") -> bool | None:
-    "Does this CPU compute in bf16 (x86: `avx512_bf16` or `amx_bf16`; Arm: `bf16`)? `None` when the system does not say."
-    if sys.platform == "darwin":
-        r = subprocess.run(["sysctl", "-n", "hw.optional.arm.FEAT_BF16"], capture_output=True, text=True)
-        return r.stdout.strip() == "1" if r.returncode == 0 else None
-    try: text = Path(cpuinfo).read_text(errors="replace")
-    except OSError: return None
-    flags = {f for line in text.splitlines() if line.startswith(("flags", "Features")) for f in line.split(":", 1)[-1].split()}
-    return bool(flags & {"avx512_bf16", "amx_bf16", "bf16"}) if flags else None
-
-def native_bf16(recipe: Recipe, device_type: str, say=print, has_bf16=None) -> Recipe:
-    "`recipe`, with bf16 off when it would run on a CPU without bf16 instructions (`has_bf16`; None: ask `cpu_has_bf16`)."
-    if not recipe.bf16 or device_type != "cpu": return recipe
-    has = cpu_has_bf16() if has_bf16 is None else has_bf16
-    if has: return recipe
-    why = "has no bf16 instructions" if has is False else "may have no bf16 instructions (the system does not say)"
-    say(f"Training in float32, not bf16: this CPU {why}, and bf16 without them is several times slower than float32.")
-    return replace(recipe, bf16=False)
-
 # %% ../nbs/A2_engineering_a_run.ipynb #439b3fe7
 def one_cycle_lr(step, total_steps, peak, warmup=0.25, start=0.1, end=0.0) -> float:
     "Learning rate at `step` of `total_steps`: linear from `start`·`peak` to `peak` over the first `warmup` fraction, then linear to `end`·`peak`."
@@ -229,36 +202,6 @@ def checkpoint_meta(recipe, epoch, history, best_val_acc, classes, framework, me
     return meta
 
 
-# %% ../nbs/A2_engineering_a_run.ipynb #96ab83b1
-def epoch_seed(seed, epoch) -> int:
-    "Seed of the shuffling and augmentation of `epoch`: a resumed run sees the same batches it would have seen."
-    return int(seed) * 100_003 + int(epoch)
-
-def resume_message(path, done, epochs) -> str:
-    "The line a loop prints when it picks up the run in `path` after `done` of `epochs` epochs."
-    if done >= epochs: return f"'{path}' has finished all {epochs} epochs; nothing to resume (ask for more epochs to continue)."
-    return f"Resuming from '{path}': {done} of {epochs} epochs done, continuing with epoch {done + 1}."
-
-
-# %% ../nbs/A2_engineering_a_run.ipynb #dcef775b
-def alternate_flips(n, seed, epoch) -> np.ndarray:
-    "Which of `n` training images to mirror in `epoch` under alternating flip: a random half (fixed by `seed`) in even epochs, the other half in odd ones."
-    first = np.random.default_rng([int(seed), 2]).random(n) < 0.5
-    return first ^ bool(int(epoch) % 2)
-
-
-# %% ../nbs/A2_engineering_a_run.ipynb #20fa29d0
-@functools.lru_cache(maxsize=8)
-def initial_weights(path: str) -> tuple:
-    "`(state in PyTorch names, lineage)` of the weights a run starts from: a .safetensors file, or a PyTorch run folder's best."
-    p = find_checkpoint(path)
-    if not p.name.endswith(".safetensors"):
-        raise ValueError(f"init_from takes a .safetensors file (the shipped model, or a PyTorch run's checkpoint), not '{p}'")
-    state, meta = read_weights(p)
-    parent = {"weights": p.name, "sha256": hashlib.sha256(p.read_bytes()).hexdigest(), "epochs": meta.get("epoch"),
-              "val_acc": meta.get("best_val_acc", meta.get("val_acc")), "description": meta.get("description")}
-    return state, [*meta.get("lineage", []), {k: v for k, v in parent.items() if v is not None}]
-
 # %% ../nbs/A2_engineering_a_run.ipynb #8f860a4c
 def end_of_epoch(recipe, out, history, best, epoch, classes, framework, val, train_loss, train_acc, lr, seconds, images, save) -> tuple:
     "Log epoch `epoch` (0-based), write best/last checkpoints via `save(path, with_optimizer, meta)`, their JSON, history and curves; returns (best, last meta)."
@@ -276,6 +219,30 @@ def end_of_epoch(recipe, out, history, best, epoch, classes, framework, val, tra
     save_curves(history, out/"curves.png", f"ResNet-18 width {recipe.width}, {'PyTorch' if framework == 'torch' else 'Keras'}")
     return best, meta
 
+# %% ../nbs/A2_engineering_a_run.ipynb #94b5a669
+def metrics_from_probs(probs, labels) -> dict:
+    "Accuracy and mean cross-entropy of class probabilities `probs` (N, classes) for integer `labels`."
+    probs, labels = np.asarray(probs, dtype=np.float64), np.asarray(labels)
+    p_true = probs[np.arange(len(labels)), labels]
+    return {"loss": float(-np.log(np.clip(p_true, 1e-12, 1)).mean()), "acc": float((probs.argmax(1) == labels).mean())}
+
+def progress_bar(total, initial=0, enabled=True, desc="training"):
+    "A tqdm bar over all steps of a run (disabled: a silent stand-in with the same methods)."
+    from tqdm.auto import tqdm
+    return tqdm(total=total, initial=initial, disable=not enabled, desc=desc, unit="step", dynamic_ncols=True,
+                bar_format="{desc} {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}{postfix}]")
+
+# %% ../nbs/A2_engineering_a_run.ipynb #96ab83b1
+def epoch_seed(seed, epoch) -> int:
+    "Seed of the shuffling and augmentation of `epoch`: a resumed run sees the same batches it would have seen."
+    return int(seed) * 100_003 + int(epoch)
+
+def resume_message(path, done, epochs) -> str:
+    "The line a loop prints when it picks up the run in `path` after `done` of `epochs` epochs."
+    if done >= epochs: return f"'{path}' has finished all {epochs} epochs; nothing to resume (ask for more epochs to continue)."
+    return f"Resuming from '{path}': {done} of {epochs} epochs done, continuing with epoch {done + 1}."
+
+
 # %% ../nbs/A2_engineering_a_run.ipynb #389d7e2a
 def check_resume(meta, recipe, classes, framework):
     "Raise if the checkpoint `meta` cannot continue as `recipe`; warn about recipe fields that changed."
@@ -289,15 +256,53 @@ def check_resume(meta, recipe, classes, framework):
     changed = [f"{k} {saved[k]!r} -> {v!r}" for k, v in asdict(recipe).items() if k in saved and saved[k] != v]
     if changed: warnings.warn("resuming with a recipe that differs from the checkpoint's: " + ", ".join(changed), stacklevel=2)
 
-# %% ../nbs/A2_engineering_a_run.ipynb #94b5a669
-def metrics_from_probs(probs, labels) -> dict:
-    "Accuracy and mean cross-entropy of class probabilities `probs` (N, classes) for integer `labels`."
-    probs, labels = np.asarray(probs, dtype=np.float64), np.asarray(labels)
-    p_true = probs[np.arange(len(labels)), labels]
-    return {"loss": float(-np.log(np.clip(p_true, 1e-12, 1)).mean()), "acc": float((probs.argmax(1) == labels).mean())}
+# %% ../nbs/A2_engineering_a_run.ipynb #20fa29d0
+@functools.lru_cache(maxsize=8)
+def initial_weights(path: str) -> tuple:
+    "`(state in PyTorch names, lineage)` of the weights a run starts from: a .safetensors file, or a PyTorch run folder's best."
+    p = find_checkpoint(path)
+    if not p.name.endswith(".safetensors"):
+        raise ValueError(f"init_from takes a .safetensors file (the shipped model, or a PyTorch run's checkpoint), not '{p}'")
+    state, meta = read_weights(p)
+    parent = {"weights": p.name, "sha256": hashlib.sha256(p.read_bytes()).hexdigest(), "epochs": meta.get("epoch"),
+              "val_acc": meta.get("best_val_acc", meta.get("val_acc")), "description": meta.get("description")}
+    return state, [*meta.get("lineage", []), {k: v for k, v in parent.items() if v is not None}]
 
-def progress_bar(total, initial=0, enabled=True, desc="training"):
-    "A tqdm bar over all steps of a run (disabled: a silent stand-in with the same methods)."
-    from tqdm.auto import tqdm
-    return tqdm(total=total, initial=initial, disable=not enabled, desc=desc, unit="step", dynamic_ncols=True,
-                bar_format="{desc} {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}{postfix}]")
+# %% ../nbs/A2_engineering_a_run.ipynb #eec114e1
+def train_size(recipe, epoch, size=32) -> int:
+    "Side in pixels of the training pictures in `epoch`: `recipe.low_res` in the first `low_res_epochs` (a fraction) of the epochs, else `size`."
+    small = recipe.low_res and int(epoch) < round(recipe.low_res_epochs * recipe.epochs)
+    return min(recipe.low_res, size) if small else size
+
+# %% ../nbs/A2_engineering_a_run.ipynb #dcef775b
+def alternate_flips(n, seed, epoch) -> np.ndarray:
+    "Which of `n` training images to mirror in `epoch` under alternating flip: a random half (fixed by `seed`) in even epochs, the other half in odd ones."
+    first = np.random.default_rng([int(seed), 2]).random(n) < 0.5
+    return first ^ bool(int(epoch) % 2)
+
+
+# %% ../nbs/A2_engineering_a_run.ipynb #a2bf16c
+@functools.lru_cache(maxsize=4)
+def cpu_has_bf16(cpuinfo="/proc/cpuinfo") -> bool | None:
+    "Does this CPU compute in bf16 (x86: `avx512_bf16` or `amx_bf16`; Arm: `bf16`)? `None` when the system does not say."
+    if sys.platform == "darwin":
+        r = subprocess.run(["sysctl", "-n", "hw.optional.arm.FEAT_BF16"], capture_output=True, text=True)
+        return r.stdout.strip() == "1" if r.returncode == 0 else None
+    try: text = Path(cpuinfo).read_text(errors="replace")
+    except OSError: return None
+    flags = {f for line in text.splitlines() if line.startswith(("flags", "Features")) for f in line.split(":", 1)[-1].split()}
+    return bool(flags & {"avx512_bf16", "amx_bf16", "bf16"}) if flags else None
+
+def cpu_name(cpuinfo="/proc/cpuinfo") -> str:
+    "The CPU's model name (Linux), else what `platform` knows: how the course's speed records name a machine."
+    try: return next(l.split(":", 1)[1].strip() for l in Path(cpuinfo).read_text(errors="replace").splitlines() if l.startswith("model name"))
+    except (OSError, StopIteration): return platform.processor() or "unknown CPU"
+
+def native_bf16(recipe: Recipe, device_type: str, say=print, has_bf16=None) -> Recipe:
+    "`recipe`, with bf16 off when it would run on a CPU without bf16 instructions (`has_bf16`; None: ask `cpu_has_bf16`)."
+    if not recipe.bf16 or device_type != "cpu": return recipe
+    has = cpu_has_bf16() if has_bf16 is None else has_bf16
+    if has: return recipe
+    why = "has no bf16 instructions" if has is False else "may have no bf16 instructions (the system does not say)"
+    say(f"Training in float32, not bf16: this CPU {why}, and bf16 without them is several times slower than float32.")
+    return replace(recipe, bf16=False)

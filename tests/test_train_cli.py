@@ -321,3 +321,15 @@ def test_cpu_has_bf16_reads_the_cpu_flags(flags, expected, tmp_path, monkeypatch
     (tmp_path/"cpuinfo").write_text(flags)
     assert train.cpu_has_bf16(str(tmp_path/"cpuinfo")) is expected
     assert train.cpu_has_bf16(str(tmp_path/"missing")) is None
+
+def test_cpu_name_reads_the_model_name(tmp_path, monkeypatch):
+    "`cpu_name` (the machine the course's speed records name) is cpuinfo's 'model name', else what `platform` knows."
+    from resnet_cifar_edu import train
+    (tmp_path/"cpuinfo").write_text("processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC 9B14\nflags\t\t: fpu\n")
+    assert train.cpu_name(str(tmp_path/"cpuinfo")) == "AMD EPYC 9B14"
+    monkeypatch.setattr(train.platform, "processor", lambda: "arm")
+    (tmp_path/"no_name").write_text("processor\t: 0\nFeatures\t: fp asimd\n")  # Arm's cpuinfo has no model name
+    assert train.cpu_name(str(tmp_path/"no_name")) == "arm"
+    assert train.cpu_name(str(tmp_path/"missing")) == "arm"
+    monkeypatch.setattr(train.platform, "processor", lambda: "")
+    assert train.cpu_name(str(tmp_path/"missing")) == "unknown CPU"

@@ -39,7 +39,7 @@ def find_data(root_folders=DATA_FOLDERS) -> Path:
 
 def machine_line(torch) -> str:
     "What the run trained on, for the model card: the GPU (or the CPU), the core count, the PyTorch and CUDA versions."
-    from ship_model import cpu_name
+    from resnet_cifar_edu.train import cpu_name
     if torch.cuda.is_available():
         what = f"1 × {torch.cuda.get_device_name(0)} (CUDA {torch.version.cuda})"
     else: what = f"no GPU, {cpu_name()}"

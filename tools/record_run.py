@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-from ship_model import cpu_name
+from resnet_cifar_edu.train import cpu_name
 from resnet_cifar_edu.data import load_dataset
 from resnet_cifar_edu.evaluate import evaluation_report, mcnemar
 from resnet_cifar_edu.inference import Classifier

@@ -20,6 +20,7 @@ from resnet_cifar_edu.data import CLASSES, CLASSES_ZH, CIFAR10_MEAN, CIFAR10_STD
 from resnet_cifar_edu.cli import train_command
 from resnet_cifar_edu.evaluate import evaluation_report
 from resnet_cifar_edu.inference import Classifier, read_weights, write_weights
+from resnet_cifar_edu.train import cpu_name
 
 NAME = "resnet18_cifar10"
 
@@ -28,13 +29,6 @@ def sha256(path) -> str:
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""): h.update(chunk)
     return h.hexdigest()
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"): return line.split(":", 1)[1].strip()
-    except OSError: pass
-    return platform.processor() or "unknown CPU"
 
 def shipped_in_commit(path, digest):
     "The git commit whose copy of the weights file `path` has sha256 `digest`: the last commit that changed it, if the file on disk is that copy and has no uncommitted change; else None."

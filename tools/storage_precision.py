@@ -9,7 +9,7 @@ probability."""
 import argparse, json, os, time
 from pathlib import Path
 import numpy as np
-from ship_model import cpu_name
+from resnet_cifar_edu.train import cpu_name
 from resnet_cifar_edu.data import load_dataset
 from resnet_cifar_edu.inference import Classifier
 from resnet_cifar_edu.weights import find_checkpoint, read_weights

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-from ship_model import cpu_name
+from resnet_cifar_edu.train import cpu_name
 from resnet_cifar_edu.data import get_cifar10, load_dataset, train_val_split
 from resnet_cifar_edu.inference import Classifier
 

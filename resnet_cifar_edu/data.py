@@ -93,7 +93,7 @@ def load_cifar10(source, split="train", download=True, url=CIFAR10_URL, md5=CIFA
     "Official CIFAR-10 python archive (file, unpacked folder, or a folder to download into) → `(images, labels, classes)`."
     if split not in _BATCHES: raise DataError(f"split must be 'train' or 'test', not '{split}'.")
     src = _find_cifar_archive(Path(source).expanduser(), download, url, md5)
-    cfile = cache_dir()/f"cifar10-{split}-{_file_fingerprint(src)}.npz"
+    cfile = cache_dir()/f"cifar10-{split}-{_file_fingerprint(src)}-{_code_fingerprint(load_cifar10)[:8]}.npz"  # edit this function: a new cache file
     if cache and cfile.exists() and (hit := _cache_load(cfile)) is not None: return hit
     batches = _read_batches(src, split)
     try:

@@ -193,3 +193,15 @@ def test_real_jpeg_set(real_cifar10):
     assert xtr.shape == (50000, 32, 32, 3) and xte.shape == (10000, 32, 32, 3)
     assert classes == CLASSES
     assert np.bincount(ytr).tolist() == [5000] * 10 and np.bincount(yte).tolist() == [1000] * 10
+
+def test_load_cifar10_cache_is_named_after_its_code(tmp_path, monkeypatch):
+    "The archive's decoded arrays are cached under a name that includes `load_cifar10`'s code: a student who edits the function in chapter 00 sees the edit, not the old arrays."
+    from resnet_cifar_edu.data import load_cifar10, make_tiny_cifar_archive
+    from resnet_cifar_edu.files import _code_fingerprint
+    monkeypatch.setenv("RESNET_CIFAR_EDU_CACHE", str(tmp_path/"cache"))
+    arc = make_tiny_cifar_archive(tmp_path/"cifar-10-python.tar.gz", n_per_class=1)
+    first = load_cifar10(arc, "test")
+    [f] = list((tmp_path/"cache").glob("cifar10-test-*.npz"))
+    assert f.stem.endswith("-" + _code_fingerprint(load_cifar10)[:8])
+    again = load_cifar10(arc, "test")  # read back from that file
+    assert (again[0] == first[0]).all() and (again[1] == first[1]).all() and again[2] == first[2]

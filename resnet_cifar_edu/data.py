@@ -24,8 +24,8 @@ __all__ = ['CLASSES', 'CLASSES_ZH', 'CIFAR10_MEAN', 'CIFAR10_STD', 'preprocess',
 # %% ../nbs/00_data.ipynb #p00priv0
 # the appendices' plumbing this chapter calls: the decode cache (A1), finding and reading the official archive (A1b)
 from .files import _cache_load, _cache_save, _code_fingerprint, _decode_entries, _file_fingerprint, _FolderCache
-from .sources import (_BATCHES, _cifar10_archive, _count_images, _find_cifar_archive, _is_cifar_python,
-                                      _place_once, _read_batches, _show_path)
+from .sources import (_BATCHES, _count_images, _find_cifar_archive, _is_cifar_python, _locate_cifar10,
+                                      _place_once, _read_batches)
 
 # %% ../nbs/00_data.ipynb #7cc2f121
 CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
@@ -129,16 +129,7 @@ def get_cifar10(path=None, *, tiny=None, n_tiny=24, download=True) -> Path:
         src = _place_once(folder, lambda f: make_tiny_image_folder(f, n_tiny))
         why = "running under test: IN_TEST is set" if under_test else "asked for with tiny=True"
         what = f"tiny generated data, NOT CIFAR-10 ({why}; coloured stripes, {n_tiny} per class)"
-    elif path is not None:
-        src = Path(path).expanduser()
-        if not src.exists():
-            raise DataError(f"'{path}' does not exist; pass {CIFAR10_ARCHIVE}, or a folder with train/<class>/ and test/<class>/ in it.")
-        what = f"CIFAR-10, the path you gave ({_show_path(src)})"
-    elif (src := find_cifar10_jpeg()) is not None:
-        what = f"CIFAR-10, the course's JPEG copy ({_show_path(src)})"
-    else:
-        src = _cifar10_archive(download, CIFAR10_URL, CIFAR10_MD5)
-        what = f"CIFAR-10, the official archive ({_show_path(src)})"
+    else: src, what = _locate_cifar10(path, download)  # a path you give, the JPEG copy or the official archive (appendix A1b)
     n = _count_images(src)
     print(f"Data: {what}: {n['train']:,} train + {n['test']:,} test images")
     return src

@@ -145,3 +145,14 @@ def _cifar10_archive(download=True, url=CIFAR10_URL, md5=CIFAR10_MD5) -> Path:
     if not download: raise DataError(f"No CIFAR-10 data found on this machine, and download=False. {how}")
     try: return download_url(url, dest, md5)
     except DataError as e: raise DataError(f"No CIFAR-10 data found on this machine, and downloading it failed: {e} {how}") from None
+
+def _locate_cifar10(path=None, download=True) -> tuple:
+    "`get_cifar10`'s search after the tiny data: `(source, what it is)` for a `path` you give, else the JPEG copy, else the archive."
+    if path is not None:
+        src = Path(path).expanduser()
+        if not src.exists():
+            raise DataError(f"'{path}' does not exist; pass {CIFAR10_ARCHIVE}, or a folder with train/<class>/ and test/<class>/ in it.")
+        return src, f"CIFAR-10, the path you gave ({_show_path(src)})"
+    if (src := find_cifar10_jpeg()) is not None: return src, f"CIFAR-10, the course's JPEG copy ({_show_path(src)})"
+    src = _cifar10_archive(download, CIFAR10_URL, CIFAR10_MD5)
+    return src, f"CIFAR-10, the official archive ({_show_path(src)})"

@@ -117,12 +117,12 @@ def test_offline_download_message(tmp_path):
 
 def test_get_cifar10_offline_message(tmp_path, monkeypatch):
     "No data on the machine and no network: one DataError saying where to get the archive and how to point at a copy."
-    import resnet_cifar_edu.data as d
+    import resnet_cifar_edu.data as d, resnet_cifar_edu.sources as sources
     monkeypatch.setenv("RESNET_CIFAR_EDU_CACHE", str(tmp_path/"cache"))
     monkeypatch.setenv("CIFAR10_JPEG", str(tmp_path/"no-copy"))  # the course's JPEG copy is not here
     monkeypatch.delenv("IN_TEST", raising=False)
     url = "http://127.0.0.1:9/cifar-10-python.tar.gz"             # nothing listens there: as if offline
-    monkeypatch.setattr(d, "CIFAR10_URL", url)
+    monkeypatch.setattr(sources, "CIFAR10_URL", url)  # where get_cifar10's search (appendix A1b's _locate_cifar10) downloads from
     with pytest.raises(DataError) as e: d.get_cifar10()
     msg = str(e.value)
     assert "downloading it failed" in msg and f"download {url}" in msg and "\n" not in msg

@@ -109,15 +109,15 @@ def train_epoch(model, optimizer, images, labels, recipe, epoch, steps, total_st
         lr = recipe_lr(recipe, epoch * steps + i, total_steps)
         for group in optimizer.param_groups: group["lr"] = lr * group.get("lr_scale", 1.0)
         idx = shard(perm[i * bs:(i + 1) * bs], rank, world)  # this process's share of the global batch
-        x, y = _training_batch(images, idx, recipe, side, aug, mirror), labels[idx]
+        x, y = _training_batch(images, idx, recipe, side, aug, mirror), labels[idx]  # steps 1-5
         with autocast(device, recipe.bf16):
-            logits = model(x)
+            logits = model(x)  # step 6: forward
             loss = F.cross_entropy(logits, y, label_smoothing=recipe.label_smoothing)
         optimizer.zero_grad(set_to_none=True)
         if scaler is not None and scaler.is_enabled():
             scaler.scale(loss).backward(); scaler.step(optimizer); scaler.update()
         else:
-            loss.backward(); optimizer.step()
+            loss.backward(); optimizer.step()  # step 7: backward and step
         loss_sum += loss.detach() * len(y); correct += (logits.argmax(1) == y).sum(); mine += len(y)
         if bar is not None:
             bar.update(1)

@@ -333,3 +333,16 @@ def test_cpu_name_reads_the_model_name(tmp_path, monkeypatch):
     assert train.cpu_name(str(tmp_path/"missing")) == "arm"
     monkeypatch.setattr(train.platform, "processor", lambda: "")
     assert train.cpu_name(str(tmp_path/"missing")) == "unknown CPU"
+
+def test_keras_checkpoint_loads_without_a_model(tmp_path):
+    "The Keras twin's `load_checkpoint` with no model builds one from the checkpoint's recipe and fills every weight (moved here from appendix A2c)."
+    import numpy as np
+    from resnet_cifar_edu.train import get_recipe
+    from resnet_cifar_edu.tensorflow.train import build_model, compile_model, load_checkpoint, save_checkpoint
+    r = get_recipe("quick", width=4)
+    km = compile_model(build_model(r), r)
+    km.fit(np.random.rand(16, 32, 32, 3).astype("float32"), np.eye(10)[np.arange(16) % 10].astype("float32"), verbose=0)
+    save_checkpoint(tmp_path/"last.weights.h5", km, km.optimizer, {"epoch": 1, "recipe": vars(r)})
+    km3, meta = load_checkpoint(tmp_path/"last.weights.h5")
+    assert meta["epoch"] == 1 and km3.count_params() == km.count_params()
+    for a, b in zip(km.weights, km3.weights, strict=True): np.testing.assert_array_equal(a.numpy(), b.numpy())

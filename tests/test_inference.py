@@ -160,3 +160,13 @@ def test_no_pretrained_weights_message(monkeypatch, tmp_path):
     import resnet_cifar_edu.inference as inf
     monkeypatch.setattr(inf, "PRETRAINED", tmp_path/"missing.safetensors")
     with pytest.raises(CheckpointError, match="no shipped weights"): Classifier.from_pretrained()
+
+def test_more_bad_inputs_and_backend_names(clf, tmp_path):
+    "Moved from appendix A5: a truncated GIF, a pickle named .safetensors, and backend names that are not 'torch' or 'tf'."
+    from resnet_cifar_edu.inference import _backend
+    with pytest.raises(ImageError, match="not a readable image"): clf.predict(b"GIF89a-truncated")
+    junk = tmp_path/"junk.safetensors"; junk.write_bytes(b"\x80\x04this is a pickle, not weights")
+    with pytest.raises(CheckpointError, match="not a readable safetensors file"): Classifier.from_checkpoint(junk)
+    for name in ("jax", None, ["torch"]):
+        with pytest.raises(ValueError, match="backend must be one of"): _backend(name)
+    assert _backend("pytorch") is _backend("torch") and _backend("keras") is _backend("tf") and _backend("tf").__name__.endswith("tensorflow.infer")

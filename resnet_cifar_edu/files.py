@@ -95,7 +95,8 @@ def _array_to_uint8(a, what="array"):
     if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[-1] not in (3, 4)):
         raise ImageError(Text("image_shape", what=what, shape=a.shape))
     if a.dtype == np.uint8: pass
-    elif a.dtype == np.uint16: a = (a >> 8).astype(np.uint8)
+    elif a.dtype == np.uint16:  # stretched between its own darkest and brightest value, as to_rgb does a 16-bit PIL image
+        lo, hi = int(a.min()), int(a.max()); a = ((a.astype(np.float64) - lo) / (hi - lo or 1) * 255 + 0.5).astype(np.uint8)
     elif np.issubdtype(a.dtype, np.floating): a = (np.clip(np.nan_to_num(a), 0, 1) * 255 + 0.5).astype(np.uint8)
     elif np.issubdtype(a.dtype, np.integer) or a.dtype == bool: a = np.clip(a, 0, 255).astype(np.uint8)
     else: raise ImageError(Text("image_dtype", what=what, dtype=a.dtype))

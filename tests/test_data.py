@@ -205,3 +205,27 @@ def test_load_cifar10_cache_is_named_after_its_code(tmp_path, monkeypatch):
     assert f.stem.endswith("-" + _code_fingerprint(load_cifar10)[:8])
     again = load_cifar10(arc, "test")  # read back from that file
     assert (again[0] == first[0]).all() and (again[1] == first[1]).all() and again[2] == first[2]
+
+def test_archive_errors_end_to_end(tmp_path, monkeypatch):
+    "Moved from appendix A1: a truncated archive, a tar that is not CIFAR-10 and an empty folder with downloading off each fail with their own message; the good archive still loads."
+    from resnet_cifar_edu.data import make_tiny_cifar_archive
+    monkeypatch.setenv("RESNET_CIFAR_EDU_CACHE", str(tmp_path/"cache"))
+    arc = make_tiny_cifar_archive(tmp_path/"cifar-10-python.tar.gz", n_per_class=2)
+    bad = tmp_path/"truncated.tar.gz"; bad.write_bytes(arc.read_bytes()[:2000])
+    with pytest.raises(DataError, match="corrupt or truncated"): load_cifar10(bad)
+    (tmp_path/"notes.txt").write_text("not a picture")
+    other = tmp_path/"other.tar"
+    with tarfile.open(other, "w") as tf: tf.add(tmp_path/"notes.txt", "notes.txt")
+    with pytest.raises(DataError, match="is not a CIFAR-10 python archive"): load_cifar10(other)
+    (tmp_path/"empty").mkdir()
+    with pytest.raises(DataError, match="holds neither"): load_cifar10(tmp_path/"empty", download=False)
+    assert load_cifar10(arc, "test")[0].shape == (20, 32, 32, 3)
+
+def test_sixteen_bit_arrays_are_stretched_like_sixteen_bit_images():
+    "A dark 12-bit scan comes out with the full range whether it arrives as a numpy array or as a 16-bit PIL image (appendix A1)."
+    from resnet_cifar_edu.files import open_image, to_rgb
+    dark = (np.arange(64 * 64).reshape(64, 64) % 4096).astype(np.uint16)
+    as_array, as_pil = (np.asarray(to_rgb(open_image(x))).astype(int) for x in (dark, Image.fromarray(dark)))
+    assert as_array.max() == 255 and as_array.min() == 0 and np.abs(as_array - as_pil).max() <= 1
+    flat = np.full((16, 16), 700, np.uint16)  # one value everywhere: black, as to_rgb makes a flat 16-bit image
+    assert np.asarray(to_rgb(open_image(flat))).max() == 0

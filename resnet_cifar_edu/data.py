@@ -102,7 +102,7 @@ def load_cifar10(source, split="train", download=True, url=CIFAR10_URL, md5=CIFA
     except (KeyError, ValueError, TypeError) as e:
         raise DataError(f"'{src}' does not hold CIFAR-10 batches ({e}); download {CIFAR10_ARCHIVE} again.") from None
     images = np.ascontiguousarray(data.transpose(0, 2, 3, 1))  # rows are CHW planes; we keep HWC
-    if cache: _cache_save(cfile, images, labels, list(CLASSES))
+    if cache: _cache_save(cfile, images, labels, list(CLASSES), replaces=f"cifar10-{split}-{_file_fingerprint(src)}-*.npz")  # one per archive
     return images, labels, list(CLASSES)
 
 # %% ../nbs/00_data.ipynb #eaba4710

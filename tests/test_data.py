@@ -205,6 +205,10 @@ def test_load_cifar10_cache_is_named_after_its_code(tmp_path, monkeypatch):
     assert f.stem.endswith("-" + _code_fingerprint(load_cifar10)[:8])
     again = load_cifar10(arc, "test")  # read back from that file
     assert (again[0] == first[0]).all() and (again[1] == first[1]).all() and again[2] == first[2]
+    stale = f.with_name(f.name.replace(_code_fingerprint(load_cifar10)[:8], "0ld0c0de"))  # as an earlier version of the function left it
+    f.rename(stale)
+    load_cifar10(arc, "test")  # decodes again, and the new cache replaces the old one
+    assert [p.name for p in (tmp_path/"cache").glob("cifar10-test-*.npz")] == [f.name]
 
 def test_archive_errors_end_to_end(tmp_path, monkeypatch):
     "Moved from appendix A1: a truncated archive, a tar that is not CIFAR-10 and an empty folder with downloading off each fail with their own message; the good archive still loads."

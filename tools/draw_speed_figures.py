@@ -30,8 +30,8 @@ def _memory(ax, y, name, order, note):
 
 def bf16_channels_last(path):
     fig, (a, b) = plt.subplots(2, 1, figsize=(10, 3.9), gridspec_kw={"height_ratios": [1, 1]})
-    _bits(a, 2.6, "float32", 23, "about 7 significant digits")
-    _bits(a, 0.0, "bfloat16", 7, "the same range (the same 8 exponent bits),\nabout 3 significant digits, half the bytes")
+    _bits(a, 2.6, "float32", 23, "about 7 significant decimal digits")
+    _bits(a, 0.0, "bfloat16", 7, "the same range (the same 8 exponent bits),\n2 to 3 significant decimal digits, half the bytes")
     a.set(xlim=(-7, 48), ylim=(-0.3, 4.3)); a.axis("off")
     a.set_title("bf16: a float32 with its last 16 bits rounded away", fontsize=10)
     nchw = [(c, p) for c in "RGB" for p in range(1, 5)]

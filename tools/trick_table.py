@@ -1,6 +1,6 @@
 """Measure training and test-time tricks one at a time on the validation split, with a paired test per row.
 
-usage: python tools/trick_table.py [--data DATA] [--runs runs/tricks] [--base base-w32-e8]
+usage: python tools/trick_table.py [--data DATA] [--runs runs/tricks] [--base base-w32-e8] [--runs-only | --seeds-only] [--out FILE]
 
 Two tables, both on the 5,000 validation images that training holds out (train_val_split(labels), seed 0), never on
 the test split:
@@ -13,8 +13,10 @@ two disagree about (resnet_cifar_edu.evaluate.mcnemar), and the training time th
 only comparable between runs that had the machine to themselves). Writes nbs/results/tricks.json, or --out.
 
 Run folders named `base-seed<N>` are the base recipe again with `--set seed=<N>` and nothing else changed: they go to
-the `seed_rows` of the training table (how far a second seed moves the base, the yardstick for the trick rows), not
-to its trick rows. `--seeds-only` keeps the trick rows already in the file and measures only the base and the seeds.
+the `seed_rows` of the training table, each against the --base run (`seed_reference`): how far luck alone moves the
+base, the yardstick for the trick rows. `--seeds-only` keeps the trick rows already in the file and measures only the
+base and the seeds. A run without base-seed folders keeps the seed rows already in the file. The base run must be
+there and finished whenever run folders are measured: every row is measured against it.
 """
 import argparse, json, os, time
 from pathlib import Path
@@ -77,29 +79,35 @@ def main(argv=None):
                 tta_rows[-1].update(vs_flip_delta=round(float(rights[tta].mean() - rights["flip"].mean()), 4), vs_flip_p_value=round(float(t["p_value"]), 4))
             print(tta_rows[-1])
 
-    runs, seed_rows, base_right = [], [], None
+    runs, seed_rows, seed_reference, base_right = [], [], None, None
     folders = [args.runs/args.base, *sorted(p for p in args.runs.iterdir() if p.is_dir() and p.name != args.base)] if args.runs.is_dir() else []
     is_seed = lambda f: f.name.startswith("base-seed")
     if args.seeds_only: folders = [f for f in folders if f.name == args.base or is_seed(f)]
+    finished = lambda f: (f/"best.safetensors").is_file() and (f/"last.json").is_file() and \
+        read_json(f/"last.json")["epoch"] >= read_json(f/"last.json")["recipe"]["epochs"]
+    if folders and not finished(folders[0]):
+        raise SystemExit(f"{folders[0]}: the base run is missing or unfinished, and every row is measured against it")
     if not folders or args.seeds_only:  # e.g. re-measuring the TTA rows for a new shipped model on a machine without the trick runs
         print(f"{args.runs}: the trick rows of {src.name} are kept as they were")
         runs = old["training"]["rows"]
-    if not folders: seed_rows = old["training"].get("seed_rows", [])
     for folder in folders:
-        last = folder/"last.json"
-        if not (folder/"best.safetensors").is_file() or not last.is_file(): continue
-        meta = read_json(last)
-        if meta["epoch"] < meta["recipe"]["epochs"]: print(f"{folder.name}: unfinished ({meta['epoch']} epochs), left out"); continue
+        if not finished(folder): print(f"{folder.name}: missing or unfinished, left out"); continue
+        meta = read_json(folder/"last.json")
         right = Classifier.from_checkpoint(folder, "torch").predict_proba(xv).argmax(1) == yv
-        base_right = right if base_right is None else base_right
         extra = dict(run=folder.name, epochs=meta["epoch"], width=meta["recipe"]["width"],
                      train_seconds=round(float(sum(meta["history"]["seconds"])), 0))
-        if is_seed(folder) or (args.seeds_only and folder.name == args.base):  # the base recipe again: the seed spread
-            name = f"base, seed {meta['recipe'].get('seed', 0)}" + ("" if folder.name != args.base else " (the reference of these rows)")
-            seed_rows.append(row(name, right, None if folder.name == args.base else base_right, **extra)); print(seed_rows[-1]); continue
+        if folder.name == args.base:  # the first folder: the reference of every other row
+            base_right = right
+            seed_reference = row(f"base, seed {meta['recipe'].get('seed', 0)}", right, **extra)
+            if args.seeds_only: continue  # its trick row is kept as it was
+        if is_seed(folder):  # the base recipe again, another seed: the seed spread
+            seed_rows.append(row(f"base, seed {meta['recipe'].get('seed', 0)}", right, base_right, **extra)); print(seed_rows[-1]); continue
         name = "base" if folder.name == args.base else TRICKS.get(folder.name, folder.name)
         runs.append(row(name, right, None if folder.name == args.base else base_right, **extra))
         print(runs[-1])
+    if not seed_rows and "seed_rows" in old.get("training", {}):  # no seed runs here: keep the recorded ones
+        seed_rows, seed_reference = old["training"]["seed_rows"], old["training"]["seed_reference"]
+        print(f"no base-seed folders in {args.runs}: the seed rows of {src.name} are kept as they were")
 
     out = {"what": "tricks measured one at a time: validation accuracy, change, McNemar's exact test",
            "validation": f"{len(val):,} images held out of the training split (train_val_split, seed 0); JPEG CIFAR-10",
@@ -109,8 +117,9 @@ def main(argv=None):
                         "low_res and bias_lr) plus the row's change",
                         "timing_note": "train_seconds: the sum of the epochs' times; the runs shared the machine with other "
                                        "work, so they say little about speed", "rows": runs,
-                        **({"seed_rows": seed_rows, "seed_note": "the base recipe trained again with another seed and nothing else "
-                            "changed, each against the seed-0 run of the same session: how far luck alone moves a row"} if seed_rows else {})},
+                        **({"seed_reference": seed_reference, "seed_rows": seed_rows,
+                            "seed_note": "the base recipe trained again with another seed and nothing else changed, each against "
+                                         "seed_reference (the --base run): how far luck alone moves a row"} if seed_rows else {})},
            "machine": args.machine}
     dest.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
     print("wrote", dest)

@@ -346,3 +346,14 @@ def test_keras_checkpoint_loads_without_a_model(tmp_path):
     km3, meta = load_checkpoint(tmp_path/"last.weights.h5")
     assert meta["epoch"] == 1 and km3.count_params() == km.count_params()
     for a, b in zip(km.weights, km3.weights, strict=True): np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+def test_torch_checkpoint_is_an_ordinary_file(tmp_path):
+    "A checkpoint is written atomically but ends with the permissions of any new file (0o666 minus the umask), not a temporary file's private 0o600 (moved here from appendix A2b)."
+    import os, torch
+    from resnet_cifar_edu.train import get_recipe
+    from resnet_cifar_edu.torch.train import build_model, make_optimizer, save_checkpoint
+    m = build_model(get_recipe("quick", width=4)); opt = make_optimizer(m, get_recipe("quick"))
+    m(torch.randn(2, 3, 32, 32)).sum().backward(); opt.step()
+    save_checkpoint(tmp_path/"c.safetensors", m, opt, {"epoch": 1})
+    umask = os.umask(0); os.umask(umask)
+    assert (tmp_path/"c.safetensors").stat().st_mode & 0o777 == 0o666 & ~umask

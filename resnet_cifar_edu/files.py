@@ -89,14 +89,18 @@ def open_image(src, name=None) -> Image.Image:
     return img
 
 # %% ../nbs/A1_data_files.ipynb #3ed8873e
+def _stretch_to_uint8(a) -> np.ndarray:
+    "`a` scaled to 0..255 between its own darkest and brightest value (a flat picture: black)."
+    lo, hi = float(a.min()), float(a.max())
+    return ((np.asarray(a, np.float64) - lo) / (hi - lo or 1) * 255 + 0.5).astype(np.uint8)
+
 def _array_to_uint8(a, what="array"):
     a = np.asarray(a)
     if a.ndim == 3 and a.shape[-1] == 1: a = a[..., 0]
     if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[-1] not in (3, 4)):
         raise ImageError(Text("image_shape", what=what, shape=a.shape))
     if a.dtype == np.uint8: pass
-    elif a.dtype == np.uint16:  # stretched between its own darkest and brightest value, as to_rgb does a 16-bit PIL image
-        lo, hi = int(a.min()), int(a.max()); a = ((a.astype(np.float64) - lo) / (hi - lo or 1) * 255 + 0.5).astype(np.uint8)
+    elif a.dtype == np.uint16: a = _stretch_to_uint8(a)  # as to_rgb does a 16-bit PIL image
     elif np.issubdtype(a.dtype, np.floating): a = (np.clip(np.nan_to_num(a), 0, 1) * 255 + 0.5).astype(np.uint8)
     elif np.issubdtype(a.dtype, np.integer) or a.dtype == bool: a = np.clip(a, 0, 255).astype(np.uint8)
     else: raise ImageError(Text("image_dtype", what=what, dtype=a.dtype))
@@ -109,9 +113,7 @@ def to_rgb(img: Image.Image, background=(255, 255, 255)) -> Image.Image:
     "Upright 8-bit RGB version of `img`: EXIF rotation applied, transparency composited on `background`."
     img = ImageOps.exif_transpose(img)
     if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):  # 16/32-bit greyscale: scale the full range to 0..255
-        a = np.asarray(img, dtype=np.float64)
-        lo, hi = float(a.min()), float(a.max())
-        img = Image.fromarray(((a - lo) / (hi - lo or 1) * 255 + 0.5).astype(np.uint8))
+        img = Image.fromarray(_stretch_to_uint8(np.asarray(img)))
     if img.mode == "P" and "transparency" in img.info: img = img.convert("RGBA")
     if img.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
         img = img.convert("RGBA")

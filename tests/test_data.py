@@ -233,3 +233,12 @@ def test_sixteen_bit_arrays_are_stretched_like_sixteen_bit_images():
     assert as_array.max() == 255 and as_array.min() == 0 and np.abs(as_array - as_pil).max() <= 1
     flat = np.full((16, 16), 700, np.uint16)  # one value everywhere: black, as to_rgb makes a flat 16-bit image
     assert np.asarray(to_rgb(open_image(flat))).max() == 0
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+def test_wide_integer_arrays_keep_their_values(dtype):
+    "int32/int64 arrays hold 0..255 values (np.asarray(img).astype(int)): kept as they are, not stretched; outside 0..255 clipped."
+    from resnet_cifar_edu.files import open_image, to_rgb
+    dark = (np.arange(40 * 40 * 3).reshape(40, 40, 3) % 60 + 10).astype(dtype)  # a dark photo: values 10..69
+    np.testing.assert_array_equal(np.asarray(to_rgb(open_image(dark))), dark.astype(np.uint8))
+    wild = np.array([[-5, 300]] * 16 * 8, dtype).reshape(16, 16)
+    assert set(np.unique(np.asarray(to_rgb(open_image(wild))))) == {0, 255}

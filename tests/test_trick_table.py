@@ -23,7 +23,7 @@ def setup(tmp_path, monkeypatch):
     labels = np.repeat(np.arange(10), N_PER_CLASS)
     images = np.arange(len(labels))[:, None]  # a picture's 'pixels' are its index, so a stand-in model knows which it sees
     right_sets = {"base": lambda i: i % 10 < 8, "base-seed1": lambda i: (i + 3) % 10 < 8, "base-seed2": lambda i: i % 10 < 7,
-                  "ls02": lambda i: i % 10 < 9}
+                  "ls02": lambda i: i % 10 < 9, "ls02-seed1": lambda i: (i + 3) % 10 < 9, "ls02-seed2": lambda i: i % 10 < 9}
     class StandIn:
         def __init__(self, folder): self.right = right_sets[folder.name]
         @classmethod
@@ -42,7 +42,7 @@ def setup(tmp_path, monkeypatch):
     monkeypatch.setattr(trick_table, "ROOT", root)
     runs = tmp_path/"runs"
     _run(runs/"base", seed=0); _run(runs/"base-seed1", seed=1); _run(runs/"base-seed2", seed=2, done=5)  # seed 2 unfinished
-    _run(runs/"ls02")
+    _run(runs/"ls02"); _run(runs/"ls02-seed1", seed=1); _run(runs/"ls02-seed2", seed=2)  # ls02 again: seed 2's base is unfinished
     val = trick_table.train_val_split(labels)[1]  # the pictures the tool scores on
     rights = {name: f(val) for name, f in right_sets.items()}
     return root, runs, recorded, rights
@@ -71,6 +71,7 @@ def test_a_full_run_puts_tricks_and_seeds_in_their_own_rows(setup, tmp_path):
     trick_table.main(["--runs", str(runs), "--base", "base", "--runs-only", "--out", str(out)])
     t = json.loads(out.read_text())["training"]
     assert [r["run"] for r in t["rows"]] == ["base", "ls02"] and [r["run"] for r in t["seed_rows"]] == ["base-seed1"]
+    assert [r["run"] for r in t["trick_seed_rows"]] == ["ls02-seed1"]  # a trick's other seed is no trick row of its own
     ls = t["rows"][1]
     assert ls["name"] == trick_table.TRICKS["ls02"] and {k: ls[k] for k in ("delta", "only_new_right", "only_ref_right")} == _expected(rights["ls02"], rights["base"])
     assert ls["only_ref_right"] == 0 and ls["p_value"] < 1e-4  # ls02's stand-in is right wherever the base is, and more
@@ -91,3 +92,19 @@ def test_a_missing_or_unfinished_base_is_refused(setup, tmp_path):
         trick_table.main(["--runs", str(runs), "--base", "base-seed2", "--seeds-only", "--out", str(tmp_path/"x.json")])
     with pytest.raises(SystemExit, match="base run is missing or unfinished"):
         trick_table.main(["--runs", str(runs), "--base", "nowhere", "--runs-only", "--out", str(tmp_path/"x.json")])
+
+def test_a_tricks_second_seed_is_measured_against_the_base_with_that_seed(setup, tmp_path):
+    root, runs, recorded, rights = setup
+    out = tmp_path/"mine.json"
+    trick_table.main(["--runs", str(runs), "--base", "base", "--seeds-only", "--out", str(out)])
+    t = json.loads(out.read_text())["training"]
+    assert t["rows"] == recorded["training"]["rows"]  # the trick rows kept
+    [ls1] = t["trick_seed_rows"]  # ls02-seed2 is left out: its base-seed2 is unfinished
+    assert (ls1["run"], ls1["reference"], ls1["name"]) == ("ls02-seed1", "base-seed1", trick_table.TRICKS["ls02"] + ", seed 1")
+    assert {k: ls1[k] for k in ("delta", "only_new_right", "only_ref_right")} == _expected(rights["ls02-seed1"], rights["base-seed1"])
+    assert ls1["only_ref_right"] == 0 and _expected(rights["ls02-seed1"], rights["base"])["only_ref_right"] > 0  # its own seed's base, not seed 0's
+    (root/"nbs"/"results"/"tricks.json").write_text(out.read_text())
+    for f in ("ls02-seed1", "ls02-seed2"): (runs/f/"best.safetensors").unlink()
+    again = tmp_path/"again.json"  # no trick seeds here any more: the recorded rows are kept
+    trick_table.main(["--runs", str(runs), "--base", "base", "--seeds-only", "--out", str(again)])
+    assert json.loads(again.read_text())["training"]["trick_seed_rows"] == t["trick_seed_rows"]

@@ -14,11 +14,13 @@ only comparable between runs that had the machine to themselves). Writes nbs/res
 
 Run folders named `base-seed<N>` are the base recipe again with `--set seed=<N>` and nothing else changed: they go to
 the `seed_rows` of the training table, each against the --base run (`seed_reference`): how far luck alone moves the
-base, the yardstick for the trick rows. `--seeds-only` keeps the trick rows already in the file and measures only the
-base and the seeds. A run without base-seed folders keeps the seed rows already in the file. The base run must be
+base, the yardstick for the trick rows. Folders named `<trick>-seed<N>` (a trick of TRICKS, e.g. `b512-seed1`) are that
+trick's run again with `--set seed=<N>`: they go to `trick_seed_rows`, each against `base-seed<N>`, the base recipe with
+the same seed, a second paired comparison of the trick. `--seeds-only` keeps the trick rows already in the file and
+measures only the base, its seeds and the tricks' seeds. A run without base-seed folders keeps the seed rows already in the file. The base run must be
 there and finished whenever run folders are measured: every row is measured against it.
 """
-import argparse, json, os, time
+import argparse, json, os, re, time
 from pathlib import Path
 import numpy as np
 
@@ -79,10 +81,11 @@ def main(argv=None):
                 tta_rows[-1].update(vs_flip_delta=round(float(rights[tta].mean() - rights["flip"].mean()), 4), vs_flip_p_value=round(float(t["p_value"]), 4))
             print(tta_rows[-1])
 
-    runs, seed_rows, seed_reference, base_right = [], [], None, None
+    runs, seed_rows, seed_reference, base_right, trick_seed_rows, rights, pending = [], [], None, None, [], {}, {}
     folders = [args.runs/args.base, *sorted(p for p in args.runs.iterdir() if p.is_dir() and p.name != args.base)] if args.runs.is_dir() else []
     is_seed = lambda f: f.name.startswith("base-seed")
-    if args.seeds_only: folders = [f for f in folders if f.name == args.base or is_seed(f)]
+    trick_seed = lambda f: (m := re.fullmatch(r"(.+)-seed(\d+)", f.name)) and m[1] in TRICKS and (m[1], int(m[2]))
+    if args.seeds_only: folders = [f for f in folders if f.name == args.base or is_seed(f) or trick_seed(f)]
     finished = lambda f: (f/"best.safetensors").is_file() and (f/"last.json").is_file() and \
         read_json(f/"last.json")["epoch"] >= read_json(f/"last.json")["recipe"]["epochs"]
     if folders and not finished(folders[0]):
@@ -93,7 +96,7 @@ def main(argv=None):
     for folder in folders:
         if not finished(folder): print(f"{folder.name}: missing or unfinished, left out"); continue
         meta = read_json(folder/"last.json")
-        right = Classifier.from_checkpoint(folder, "torch").predict_proba(xv).argmax(1) == yv
+        right = rights[folder.name] = Classifier.from_checkpoint(folder, "torch").predict_proba(xv).argmax(1) == yv
         extra = dict(run=folder.name, epochs=meta["epoch"], width=meta["recipe"]["width"],
                      train_seconds=round(float(sum(meta["history"]["seconds"])), 0))
         if folder.name == args.base:  # the first folder: the reference of every other row
@@ -102,9 +105,19 @@ def main(argv=None):
             if args.seeds_only: continue  # its trick row is kept as it was
         if is_seed(folder):  # the base recipe again, another seed: the seed spread
             seed_rows.append(row(f"base, seed {meta['recipe'].get('seed', 0)}", right, base_right, **extra)); print(seed_rows[-1]); continue
+        if trick_seed(folder):  # measured below, once the base's seed runs are in `rights`
+            pending[folder.name] = right, extra; continue
         name = "base" if folder.name == args.base else TRICKS.get(folder.name, folder.name)
         runs.append(row(name, right, None if folder.name == args.base else base_right, **extra))
         print(runs[-1])
+    for folder in folders:  # a trick again with another seed, against the base recipe with that same seed
+        if folder.name not in pending: continue
+        (trick, seed), (right, extra) = trick_seed(folder), pending[folder.name]
+        ref = f"base-seed{seed}" if seed else args.base
+        if ref not in rights: print(f"{folder.name}: no finished {ref} to compare it with, left out"); continue
+        trick_seed_rows.append(row(f"{TRICKS[trick]}, seed {seed}", right, rights[ref], reference=ref, **extra)); print(trick_seed_rows[-1])
+    if not trick_seed_rows and "trick_seed_rows" in old.get("training", {}):  # none here: keep the recorded ones
+        trick_seed_rows = old["training"]["trick_seed_rows"]
     if not seed_rows and "seed_rows" in old.get("training", {}):  # no seed runs here: keep the recorded ones
         seed_rows, seed_reference = old["training"]["seed_rows"], old["training"]["seed_reference"]
         print(f"no base-seed folders in {args.runs}: the seed rows of {src.name} are kept as they were")
@@ -119,7 +132,10 @@ def main(argv=None):
                                        "work, so they say little about speed", "rows": runs,
                         **({"seed_reference": seed_reference, "seed_rows": seed_rows,
                             "seed_note": "the base recipe trained again with another seed and nothing else changed, each against "
-                                         "seed_reference (the --base run): how far luck alone moves a row"} if seed_rows else {})},
+                                         "seed_reference (the --base run): how far luck alone moves a row"} if seed_rows else {}),
+                        **({"trick_seed_rows": trick_seed_rows,
+                            "trick_seed_note": "a trick's run again with another seed, against the base recipe with that same seed "
+                                               "(its reference): a second paired comparison of the trick"} if trick_seed_rows else {})},
            "machine": args.machine}
     dest.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
     print("wrote", dest)

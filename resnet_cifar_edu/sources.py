@@ -94,6 +94,7 @@ def find_cifar10_jpeg(start=None):
     here = Path(start or Path.cwd()).resolve()
     for d in [here, *here.parents]:
         if (d/"data"/"cifar10-jpeg"/"train").is_dir(): return d/"data"/"cifar10-jpeg"
+        if (d/"data"/"cifar10-jpeg.tar.gz").is_file(): return d/"data"/"cifar10-jpeg.tar.gz"
         for shared in (d/"shared"/"data", d.parent/"shared"/"data"):
             if (shared/"cifar10-jpeg.tar.gz").is_file(): return shared/"cifar10-jpeg.tar.gz"
     return None
@@ -140,8 +141,8 @@ def _cifar10_archive(download=True, url=CIFAR10_URL, md5=CIFAR10_MD5) -> Path:
     dest = cache_dir()/CIFAR10_ARCHIVE
     if dest.is_file(): return dest
     how = (f"To get it, download {url} (170 MB) into {_show_path(dest.parent)}, or pass its path: "
-           f"get_cifar10('path/to/{CIFAR10_ARCHIVE}'). The course's JPEG copy works too: unpack it into data/cifar10-jpeg, "
-           "or set $CIFAR10_JPEG to it. To try the code without the data, use get_cifar10(tiny=True).")
+           f"get_cifar10('path/to/{CIFAR10_ARCHIVE}'). If your course gave you its JPEG copy (cifar10-jpeg.tar.gz), "
+           "put it, or the folder it unpacks to, in data/, or set $CIFAR10_JPEG to it. To try the code without the data, use get_cifar10(tiny=True).")
     if not download: raise DataError(f"No CIFAR-10 data found on this machine, and download=False. {how}")
     try: return download_url(url, dest, md5)
     except DataError as e: raise DataError(f"No CIFAR-10 data found on this machine, and downloading it failed: {e} {how}") from None

@@ -242,3 +242,13 @@ def test_wide_integer_arrays_keep_their_values(dtype):
     np.testing.assert_array_equal(np.asarray(to_rgb(open_image(dark))), dark.astype(np.uint8))
     wild = np.array([[-5, 300]] * 16 * 8, dtype).reshape(16, 16)
     assert set(np.unique(np.asarray(to_rgb(open_image(wild))))) == {0, 255}
+
+def test_a_packed_jpeg_copy_in_data_is_found(tmp_path, monkeypatch):
+    "data/cifar10-jpeg.tar.gz is found (as tools/gpu_route.py finds it), and an unpacked data/cifar10-jpeg is preferred (appendix A1b)."
+    from resnet_cifar_edu.data import find_cifar10_jpeg
+    monkeypatch.delenv("CIFAR10_JPEG", raising=False)
+    (tmp_path/"data").mkdir(); (tmp_path/"data"/"cifar10-jpeg.tar.gz").write_bytes(b"")
+    (tmp_path/"nbs").mkdir()
+    assert find_cifar10_jpeg(tmp_path/"nbs") == tmp_path/"data"/"cifar10-jpeg.tar.gz"
+    (tmp_path/"data"/"cifar10-jpeg"/"train").mkdir(parents=True)
+    assert find_cifar10_jpeg(tmp_path/"nbs") == tmp_path/"data"/"cifar10-jpeg"

@@ -17,36 +17,6 @@ __all__ = ['LANGS', 'MESSAGES', 'KEEP_IN_CHINESE', 'PREFER_CHINESE_JS', 'say', '
 LANGS = ("en", "zh")  # English, 简体中文
 MESSAGES: dict = {}   # key -> {"en": ..., "zh": ...}; each group of messages below adds its keys
 
-# %% ../nbs/A6_two_languages.ipynb #08f9d080
-MESSAGES.update({  # "{name}" marks a value filled in when the message is shown
-    # the demo page
-    "title": {"en": "What is in this picture?", "zh": "这张图片里是什么？"},
-    "intro": {"en": "Upload photos and a ResNet-18 trained on CIFAR-10 says which of its ten classes ({classes}) each one looks most like: its top three guesses, and how sure it is of each. Switch between the PyTorch and the TensorFlow version of the same network, and tick “{explain}” to see which part of the picture decided the answer. The network sees every picture as 32×32 pixels, so it works best on one object that fills the frame.",
-              "zh": "上传照片，在 CIFAR-10 上训练的 ResNet-18 会判断每张照片最像它十个类别（{classes}）中的哪一个，并给出前三个猜测及各自的把握。可以在同一个网络的 PyTorch 版和 TensorFlow 版之间切换；勾选“{explain}”可以看到图片的哪一部分决定了答案。网络把每张图片都缩成 32×32 像素来看，所以照片里只有一个物体、并且它占满画面时效果最好。"},
-    "upload": {"en": "Upload images", "zh": "上传图片"},
-    "upload_tip": {"en": "PNG, JPEG, GIF, BMP or WebP; up to {limit} each", "zh": "PNG、JPEG、GIF、BMP 或 WebP；每张最多 {limit}"},
-    "random": {"en": "Random test image", "zh": "随机测试图片"},
-    "backend": {"en": "Backend", "zh": "框架"},
-    "language": {"en": "Language", "zh": "语言"},
-    "explain": {"en": "Where did it look?", "zh": "它看的是哪里？"},
-    "hint": {"en": "Upload pictures ({limit} at most each); the network sees them as 32×32 pixels, centre-cropped.",
-             "zh": "上传图片（每张最多 {limit}）；网络把图片从中间裁成正方形，再缩成 32×32 像素来看。"},
-    "model": {"en": "Model: {banner}", "zh": "模型：{banner}"},
-    "ready_start": {"en": "Ready: upload pictures to classify them.", "zh": "就绪：上传图片即可分类。"},
-    "loading": {"en": "Loading the {backend} model (first time only)…", "zh": "正在加载 {backend} 模型（仅首次需要）…"},
-    "ready": {"en": "Ready: {backend}.", "zh": "就绪：{backend}。"},
-    "ready_took": {"en": "Ready: {backend} (model loaded in {seconds} s).", "zh": "就绪：{backend}（模型加载用了 {seconds} 秒）。"},
-    "working": {"en": "Working…", "zh": "正在处理…"},
-    "failed": {"en": "{reason}", "zh": "出错了：{reason}"},
-    "unsure": {"en": "unsure: may be none of the ten classes", "zh": "不确定：可能不是这十类中的任何一类"},
-    "truth": {"en": "true label", "zh": "真实类别"},
-    "ms": {"en": "{ms} ms", "zh": "{ms} 毫秒"},
-    "test_picture": {"en": "test picture #{i}", "zh": "测试图片 #{i}"},
-    "test_source": {"en": "pictures from {name}/test", "zh": "图片来自 {name}/test"},
-    "no_test_images": {"en": "No CIFAR-10 test images on this machine: put the JPEG copy in data/cifar10-jpeg/ (or set $CIFAR10_JPEG) to enable this button.",
-                       "zh": "这台机器上没有 CIFAR-10 测试图片：把 JPEG 版放进 data/cifar10-jpeg/（或设置 $CIFAR10_JPEG）即可启用这个按钮。"},
-})
-
 # %% ../nbs/A6_two_languages.ipynb #a020da4d
 MESSAGES.update({
     # which model the page uses
@@ -129,6 +99,36 @@ def localize(x, lang: str = "en") -> str:
     "`x` in `lang`: a `Text` is translated, so is an exception raised with a `Text`; anything else is `str(x)`."
     if isinstance(x, BaseException) and x.args and isinstance(x.args[0], Text): x = x.args[0]
     return x.to(lang) if isinstance(x, Text) else str(x)
+
+# %% ../nbs/A6_two_languages.ipynb #08f9d080
+MESSAGES.update({  # "{name}" marks a value filled in when the message is shown
+    # the demo page
+    "title": {"en": "What is in this picture?", "zh": "这张图片里是什么？"},
+    "intro": {"en": "Upload photos and a ResNet-18 trained on CIFAR-10 says which of its ten classes ({classes}) each one looks most like: its top three guesses, and how sure it is of each. Switch between the PyTorch and the TensorFlow version of the same network, and tick “{explain}” to see which part of the picture decided the answer. The network sees every picture as 32×32 pixels, so it works best on one object that fills the frame.",
+              "zh": "上传照片，在 CIFAR-10 上训练的 ResNet-18 会判断每张照片最像它十个类别（{classes}）中的哪一个，并给出前三个猜测及各自的把握。可以在同一个网络的 PyTorch 版和 TensorFlow 版之间切换；勾选“{explain}”可以看到图片的哪一部分决定了答案。网络把每张图片都缩成 32×32 像素来看，所以照片里只有一个物体、并且它占满画面时效果最好。"},
+    "upload": {"en": "Upload images", "zh": "上传图片"},
+    "upload_tip": {"en": "PNG, JPEG, GIF, BMP or WebP; up to {limit} each", "zh": "PNG、JPEG、GIF、BMP 或 WebP；每张最多 {limit}"},
+    "random": {"en": "Random test image", "zh": "随机测试图片"},
+    "backend": {"en": "Backend", "zh": "框架"},
+    "language": {"en": "Language", "zh": "语言"},
+    "explain": {"en": "Where did it look?", "zh": "它看的是哪里？"},
+    "hint": {"en": "Upload pictures ({limit} at most each); the network sees them as 32×32 pixels, centre-cropped.",
+             "zh": "上传图片（每张最多 {limit}）；网络把图片从中间裁成正方形，再缩成 32×32 像素来看。"},
+    "model": {"en": "Model: {banner}", "zh": "模型：{banner}"},
+    "ready_start": {"en": "Ready: upload pictures to classify them.", "zh": "就绪：上传图片即可分类。"},
+    "loading": {"en": "Loading the {backend} model (first time only)…", "zh": "正在加载 {backend} 模型（仅首次需要）…"},
+    "ready": {"en": "Ready: {backend}.", "zh": "就绪：{backend}。"},
+    "ready_took": {"en": "Ready: {backend} (model loaded in {seconds} s).", "zh": "就绪：{backend}（模型加载用了 {seconds} 秒）。"},
+    "working": {"en": "Working…", "zh": "正在处理…"},
+    "failed": {"en": "{reason}", "zh": "出错了：{reason}"},
+    "unsure": {"en": "unsure: may be none of the ten classes", "zh": "不确定：可能不是这十类中的任何一类"},
+    "truth": {"en": "true label", "zh": "真实类别"},
+    "ms": {"en": "{ms} ms", "zh": "{ms} 毫秒"},
+    "test_picture": {"en": "test picture #{i}", "zh": "测试图片 #{i}"},
+    "test_source": {"en": "pictures from {name}/test", "zh": "图片来自 {name}/test"},
+    "no_test_images": {"en": "No CIFAR-10 test images on this machine: put the JPEG copy in data/cifar10-jpeg/ (or set $CIFAR10_JPEG) to enable this button.",
+                       "zh": "这台机器上没有 CIFAR-10 测试图片：把 JPEG 版放进 data/cifar10-jpeg/（或设置 $CIFAR10_JPEG）即可启用这个按钮。"},
+})
 
 # %% ../nbs/A6_two_languages.ipynb #25c5321e
 def placeholders(text: str) -> set:

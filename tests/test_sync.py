@@ -1,5 +1,6 @@
 """The repository is in sync with its source: package and notebooks (nbdev), README and index.ipynb, CI and README."""
-import filecmp, re, shutil, subprocess
+import filecmp, os, re, shutil, subprocess
+import pytest
 from pathlib import Path
 from conftest import ROOT, BIN
 
@@ -64,7 +65,8 @@ def test_make_lab_opens_the_course_from_the_demo_environment():
     lab = re.search(r"^lab:(.*)\n\t(.*)", mk, re.M)
     assert lab, "the Makefile has no `lab:` target"
     assert ".installed-demo" in lab.group(1) and "jupyter lab" in lab.group(2), lab.group(0)
-    demo_install = re.search(r"^\$\(VENV\)/\.installed-demo:.*\n\t(.*)", mk, re.M).group(1)
+    recipe = re.search(r"^\$\(VENV\)/\.installed-demo:.*\n((?:\t.*\n)+)", mk, re.M).group(1)
+    demo_install = next(l for l in recipe.splitlines() if "pip install -q -e" in l)
     extras = re.search(r'\.\[([\w,]+)\]', demo_install).group(1).split(",")
     course = tomllib.loads((ROOT/"pyproject.toml").read_text())["project"]["optional-dependencies"]["course"]
     assert "course" in extras and any(d.startswith("jupyterlab") for d in course), (extras, course)
@@ -145,3 +147,27 @@ def test_tensorflow_extra_picks_a_package_with_wheels_on_every_platform():
         tf = [r.name for r in reqs if r.name in wheels and (r.marker is None or r.marker.evaluate(env))]
         assert len(tf) == 1 and (system, machine) in wheels[tf[0]], (system, machine, tf)
         assert [r.name for r in reqs if r.name == "keras" and (r.marker is None or r.marker.evaluate(env))] == ["keras"]
+
+@pytest.mark.parametrize("gpu", [False, True])
+def test_make_demo_installs_the_cpu_only_pytorch_without_a_gpu(tmp_path, gpu):
+    "The demo's install runs with a stand-in pip: without nvidia-smi it asks PyTorch's CPU-only index first (and goes on "
+    "when that index cannot be reached); with a GPU it does not. Nothing is installed."
+    import platform, stat
+    if platform.system() != "Linux": pytest.skip("the CPU-only index is chosen on Linux only")
+    venv, tools = tmp_path/"venv", tmp_path/"tools"
+    (venv/"bin").mkdir(parents=True); tools.mkdir()
+    log = tmp_path/"pip.log"
+    def stub(path, body):
+        path.write_text("#!/bin/sh\n" + body); path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    stub(venv/"bin"/"python", "exit 1\n")  # `import torch` fails: PyTorch is not installed yet
+    stub(venv/"bin"/"pip", f'echo "$@" >> {log}\ncase "$*" in *download.pytorch.org*) exit 1;; esac\n')  # the index is unreachable
+    if gpu: stub(tools/"nvidia-smi", "exit 0\n")
+    env = {**os.environ, "PATH": f"{tools}:/usr/bin:/bin"}
+    r = subprocess.run(["make", f"VENV={venv}", f"{venv}/.installed-demo"], cwd=ROOT, capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    calls = log.read_text().splitlines()
+    assert calls[-1].startswith("install -q -e .[torch,tf,app,course]"), calls
+    if gpu: assert len(calls) == 1, calls
+    else:
+        assert "--index-url https://download.pytorch.org/whl/cpu" in calls[0] and "torch==2.14.1" in calls[0], calls
+        assert "could not be reached" in r.stdout, r.stdout

@@ -129,3 +129,31 @@ def test_rerunning_a_tab_after_the_other_keeps_its_framework(tmp_path):
     res = json.loads(line[-1][7:])
     assert res["failed"] is None, res
     assert 'PyTorch keeps: gradcam\\n' in p.stdout, p.stdout[-2000:]  # the re-run tab takes its own function, nothing later
+
+
+SCHEDULE = RUNNER.replace('print("RESULT " + json.dumps(res))', """
+upto, edited, keeps = json.loads(sys.argv[3])  # run to `upto`; then the edited schedule cell and the two keep() cells again
+if res["failed"] is None:
+    with working_directory(wd):
+        k.run_cell(edited)
+        for i in keeps: k.cell(nb.cells[i])
+        k.run_cell("RESULT_LR = (pt.train_epoch.__globals__['one_cycle_lr'](0, 10, 1.0), kr.train_epoch.__globals__['one_cycle_lr'](0, 10, 1.0))")
+        res = {"failed": None, "lrs": list(k.user_ns["RESULT_LR"])}
+print("RESULT " + json.dumps(res))""").replace("for i, cell in enumerate(nb.cells):", "for i, cell in enumerate(nb.cells[:json.loads(sys.argv[3])[0] + 1]):")
+
+def test_an_edited_schedule_reaches_both_training_loops(tmp_path):
+    "03: edit `one_cycle_lr`, re-run it and the cells below: both twins' `train_epoch` must then call the edited schedule."
+    nb = json.loads((NBS/"03_train.ipynb").read_text())
+    find = lambda test: [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code" and test(_src(c))]
+    [sched] = find(lambda s: s.startswith("def one_cycle_lr("))
+    keeps = find(lambda s: s.startswith(("pt.keep(", "kr.keep(")) and "one_cycle_lr" in s)
+    assert len(keeps) == 2, keeps
+    edited = _src(nb["cells"][sched]).replace("return float(np.interp(", "return 123.0 + 0 * float(np.interp(")
+    assert edited != _src(nb["cells"][sched])
+    (tmp_path/"schedule.py").write_text(SCHEDULE)
+    p = subprocess.run([sys.executable, str(tmp_path/"schedule.py"), str(NBS/"03_train.ipynb"), str(NBS), json.dumps([max(keeps), edited, keeps])],
+                       capture_output=True, text=True, timeout=1200, env={**os.environ, "IN_TEST": "1"})
+    line = [l for l in p.stdout.splitlines() if l.startswith("RESULT ")]
+    assert line, f"the runner printed no result:\n{p.stdout[-2000:]}\n{p.stderr[-3000:]}"
+    res = json.loads(line[-1][7:])
+    assert res["failed"] is None and res["lrs"] == [123.0, 123.0], res

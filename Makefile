@@ -17,17 +17,22 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 # Without an NVIDIA GPU (no nvidia-smi) on Linux, PyTorch's CPU-only build first: a few hundred MB instead of several GB
-# with CUDA; `pip install -e` then keeps it (2.14.1+cpu satisfies the pin). If its index cannot be reached, the standard
-# package is installed instead. macOS wheels are CPU-only anyway.
-$(VENV)/.installed-demo: pyproject.toml | $(BIN)/python
-	@if [ "$$(uname -s)" = Linux ] && ! command -v nvidia-smi >/dev/null 2>&1 && ! $(BIN)/python -c "import torch" 2>/dev/null; then \
+# with CUDA; `pip install -e` then keeps it (2.14.1+cpu satisfies the pin). If it cannot be installed (no network to its
+# index), the standard package is installed instead. macOS wheels are CPU-only anyway. TORCH_PINS = pyproject.toml's
+# torch extra (tests/test_sync.py checks that they agree).
+TORCH_PINS := torch==2.14.1 torchvision==0.29.1
+CPU_TORCH = if [ "$$(uname -s)" = Linux ] && ! command -v nvidia-smi >/dev/null 2>&1 && ! $(BIN)/python -c "import torch" 2>/dev/null; then \
 	  echo "No NVIDIA GPU found: installing PyTorch's CPU-only build"; \
-	  $(BIN)/pip install -q --timeout 30 --retries 1 torch==2.14.1 torchvision==0.29.1 --index-url https://download.pytorch.org/whl/cpu \
-	  || echo "PyTorch's CPU-only index could not be reached: installing the standard PyTorch package instead"; fi
+	  $(BIN)/pip install -q --timeout 30 --retries 1 $(TORCH_PINS) --index-url https://download.pytorch.org/whl/cpu \
+	  || echo "PyTorch's CPU-only build could not be installed: installing the standard PyTorch package instead"; fi
+
+$(VENV)/.installed-demo: pyproject.toml | $(BIN)/python
+	@$(CPU_TORCH)
 	$(BIN)/pip install -q -e ".[torch,tf,app,course]"
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	@$(CPU_TORCH)
 	$(BIN)/pip install -q -e ".[dev]"
 	touch $@ $(VENV)/.installed-demo
 

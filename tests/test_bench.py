@@ -24,8 +24,9 @@ def test_train_speed_measures_the_three_pipelines(train_only_folder):
     rate = {m[0]: float(m[1]) for m in re.findall(r"^\s+\((a|b|c)\) .*?:\s+([\d.]+) img/s", out, re.M)}
     assert set(rate) == {"a", "b", "c"} and all(v > 0 for v in rate.values()), out
     ratios = dict(re.findall(r"^\s+(b/a|c/b) = ([\d.]+)", out, re.M))
-    assert abs(float(ratios["b/a"]) - rate["b"] / rate["a"]) < 0.01, out
-    assert abs(float(ratios["c/b"]) - rate["c"] / rate["b"]) < 0.01, out
+    for name, top, bottom in (("b/a", "b", "a"), ("c/b", "c", "b")):  # the ratio of the printed rates, up to their rounding
+        r = rate[top] / rate[bottom]
+        assert abs(float(ratios[name]) - r) <= 0.006 + r * (0.05 / rate[top] + 0.05 / rate[bottom]), (name, out)
     assert "ResNet-18 width 4" in out and "machine:" in out
 
 def test_inference_speed_prints_every_backend():
@@ -40,4 +41,4 @@ def test_distributed_speed_compares_one_and_two_processes():
     m = re.search(r"torch: 1 process\s+(\d+) img/s, 2 processes\s+(\d+) img/s \(([\d.]+)x\)", out)
     assert m, out
     one, two, ratio = int(m[1]), int(m[2]), float(m[3])
-    assert one > 0 and two > 0 and abs(ratio - two / one) < 0.01, out
+    assert one > 0 and two > 0 and abs(ratio - two / one) <= 0.006 + two / one * (0.5 / one + 0.5 / two), out  # rates printed whole

@@ -132,17 +132,19 @@ def test_rerunning_a_tab_after_the_other_keeps_its_framework(tmp_path):
 
 
 SCHEDULE = RUNNER.replace('print("RESULT " + json.dumps(res))', """
-upto, edited, keeps = json.loads(sys.argv[3])  # run to `upto`; then the edited schedule cell and the two keep() cells again
+upto, edited, keeps, sched = json.loads(sys.argv[3])  # run to `upto`; then the edited schedule cell and every cell below it again
 if res["failed"] is None:
     with working_directory(wd):
-        k.run_cell(edited)
-        for i in keeps: k.cell(nb.cells[i])
-        k.run_cell("RESULT_LR = (pt.train_epoch.__globals__['one_cycle_lr'](0, 10, 1.0), kr.train_epoch.__globals__['one_cycle_lr'](0, 10, 1.0))")
-        res = {"failed": None, "lrs": list(k.user_ns["RESULT_LR"])}
+        k.run_cell(edited)  # the student's edit, then every cell below it again, as the chapter says
+        for i in range(json.loads(sys.argv[3])[3] + 1, upto + 1):
+            if nb.cells[i].cell_type == "code" and not skip(nb.cells[i]): k.cell(nb.cells[i])
+        k.run_cell("RESULT_LR = (pt.train_epoch.__globals__['one_cycle_lr'](0, 10, 1.0), kr.train_epoch.__globals__['one_cycle_lr'](0, 10, 1.0), "
+                   "pt.normalize.__module__, kr.normalize.__module__)")
+        res = {"failed": None, "lrs": list(k.user_ns["RESULT_LR"][:2]), "normalize": list(k.user_ns["RESULT_LR"][2:])}
 print("RESULT " + json.dumps(res))""").replace("for i, cell in enumerate(nb.cells):", "for i, cell in enumerate(nb.cells[:json.loads(sys.argv[3])[0] + 1]):")
 
 def test_an_edited_schedule_reaches_both_training_loops(tmp_path):
-    "03: edit `one_cycle_lr`, re-run it and the cells below: both twins' `train_epoch` must then call the edited schedule."
+    "03: edit `one_cycle_lr`, re-run it and the cells below: both twins' `train_epoch` must then call the edited schedule, each twin keeping its own framework's imports."
     nb = json.loads((NBS/"03_train.ipynb").read_text())
     find = lambda test: [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code" and test(_src(c))]
     [sched] = find(lambda s: s.startswith("def one_cycle_lr("))
@@ -151,9 +153,10 @@ def test_an_edited_schedule_reaches_both_training_loops(tmp_path):
     edited = _src(nb["cells"][sched]).replace("return float(np.interp(", "return 123.0 + 0 * float(np.interp(")
     assert edited != _src(nb["cells"][sched])
     (tmp_path/"schedule.py").write_text(SCHEDULE)
-    p = subprocess.run([sys.executable, str(tmp_path/"schedule.py"), str(NBS/"03_train.ipynb"), str(NBS), json.dumps([max(keeps), edited, keeps])],
+    p = subprocess.run([sys.executable, str(tmp_path/"schedule.py"), str(NBS/"03_train.ipynb"), str(NBS), json.dumps([max(keeps), edited, keeps, sched])],
                        capture_output=True, text=True, timeout=1200, env={**os.environ, "IN_TEST": "1"})
     line = [l for l in p.stdout.splitlines() if l.startswith("RESULT ")]
     assert line, f"the runner printed no result:\n{p.stdout[-2000:]}\n{p.stderr[-3000:]}"
     res = json.loads(line[-1][7:])
     assert res["failed"] is None and res["lrs"] == [123.0, 123.0], res
+    assert res["normalize"][0].startswith("resnet_cifar_edu.torch") and res["normalize"][1].startswith("resnet_cifar_edu.tensorflow"), res

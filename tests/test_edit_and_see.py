@@ -136,7 +136,7 @@ upto, edited, keeps, sched = json.loads(sys.argv[3])  # run to `upto`; then the 
 if res["failed"] is None:
     with working_directory(wd):
         k.run_cell(edited)  # the student's edit, then every cell below it again, as the chapter says
-        for i in range(json.loads(sys.argv[3])[3] + 1, upto + 1):
+        for i in range(sched + 1, upto + 1):
             if nb.cells[i].cell_type == "code" and not skip(nb.cells[i]): k.cell(nb.cells[i])
         k.run_cell("RESULT_LR = (pt.train_epoch.__globals__['one_cycle_lr'](0, 10, 1.0), kr.train_epoch.__globals__['one_cycle_lr'](0, 10, 1.0), "
                    "pt.normalize.__module__, kr.normalize.__module__)")

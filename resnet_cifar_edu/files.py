@@ -60,7 +60,9 @@ def _describe(src):
 def open_image(src, name=None) -> Image.Image:
     "Read `src` (path, bytes, PIL image or HxW[xC] numpy array) into a fully decoded PIL image, or raise `ImageError`."
     what = name or _describe(src)
-    if isinstance(src, Image.Image): img = src
+    if isinstance(src, Image.Image):
+        try: img = src; img.load()  # a lazily opened picture is decoded, and checked, here
+        except Exception as e: raise ImageError(Text("image_unreadable", what=what, detail=f"{type(e).__name__}: {e}")) from None
     elif isinstance(src, np.ndarray): return Image.fromarray(_array_to_uint8(src, what))
     else:
         if isinstance(src, (str, os.PathLike)):

@@ -252,3 +252,13 @@ def test_a_packed_jpeg_copy_in_data_is_found(tmp_path, monkeypatch):
     assert find_cifar10_jpeg(tmp_path/"nbs") == tmp_path/"data"/"cifar10-jpeg.tar.gz"
     (tmp_path/"data"/"cifar10-jpeg"/"train").mkdir(parents=True)
     assert find_cifar10_jpeg(tmp_path/"nbs") == tmp_path/"data"/"cifar10-jpeg"
+
+def test_a_truncated_picture_opened_lazily_is_refused_as_an_image_error(tmp_path):
+    "Image.open only reads the header: a cut-off PNG handed over as a PIL image must still give ImageError, not a bare OSError later (appendix A1)."
+    import io
+    from resnet_cifar_edu.files import ImageError, open_image, to_rgb
+    buf = io.BytesIO(); Image.fromarray(np.random.default_rng(0).integers(0, 256, (64, 64, 3), np.uint8)).save(buf, "PNG")
+    cut = tmp_path/"cut.png"; cut.write_bytes(buf.getvalue()[: len(buf.getvalue()) // 2])
+    with pytest.raises(ImageError, match="not a readable image"): to_rgb(open_image(Image.open(cut)))
+    whole = Image.open(io.BytesIO(buf.getvalue()))
+    assert np.asarray(to_rgb(open_image(whole))).shape == (64, 64, 3)  # a whole lazily opened picture still passes

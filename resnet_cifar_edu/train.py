@@ -239,7 +239,7 @@ def epoch_seed(seed, epoch) -> int:
 
 def resume_message(path, done, epochs) -> str:
     "The line a loop prints when it picks up the run in `path` after `done` of `epochs` epochs."
-    if done >= epochs: return f"'{path}' has finished all {epochs} epochs; nothing to resume (ask for more epochs to continue)."
+    if done >= epochs: return f"'{path}' has finished all {epochs} epochs; nothing to resume (more epochs would continue it as a warm restart, on a stretched schedule)."
     return f"Resuming from '{path}': {done} of {epochs} epochs done, continuing with epoch {done + 1}."
 
 

@@ -23,9 +23,8 @@ __all__ = ['CLASSES', 'CLASSES_ZH', 'CIFAR10_MEAN', 'CIFAR10_STD', 'preprocess',
 
 # %% ../nbs/00_data.ipynb #p00priv0
 # the appendices' plumbing this chapter calls: the decode cache (A1), finding and reading the official archive (A1b)
-from .files import _cache_load, _cache_save, _code_fingerprint, _decode_entries, _file_fingerprint, _FolderCache
-from .sources import (_BATCHES, _count_images, _find_cifar_archive, _is_cifar_python, _locate_cifar10,
-                                      _place_once, _read_batches)
+from .files import _code_fingerprint, _decode_entries, _file_fingerprint, _FolderCache
+from .sources import _BATCHES, _cifar_rows, _count_images, _find_cifar_archive, _is_cifar_python, _locate_cifar10, _place_once
 
 # %% ../nbs/00_data.ipynb #7cc2f121
 CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
@@ -92,17 +91,12 @@ def load_image_folder(root, split="train", size=32, cache=True, progress=True):
 def load_cifar10(source, split="train", download=True, url=CIFAR10_URL, md5=CIFAR10_MD5, cache=True):
     "Official CIFAR-10 python archive (file, unpacked folder, or a folder to download into) → `(images, labels, classes)`."
     if split not in _BATCHES: raise DataError(f"split must be 'train' or 'test', not '{split}'.")
-    src = _find_cifar_archive(Path(source).expanduser(), download, url, md5)
-    cfile = cache_dir()/f"cifar10-{split}-{_file_fingerprint(src)}-{_code_fingerprint(load_cifar10)[:8]}.npz"  # edit this function: a new cache file
-    if cache and cfile.exists() and (hit := _cache_load(cfile)) is not None: return hit
-    batches = _read_batches(src, split)
-    try:
-        data = np.concatenate([np.asarray(b[b"data"], dtype=np.uint8).reshape(-1, 3, 32, 32) for b in batches])
-        labels = np.concatenate([np.asarray(b[b"labels"], dtype=np.int64) for b in batches])
-    except (KeyError, ValueError, TypeError) as e:
-        raise DataError(f"'{src}' does not hold CIFAR-10 batches ({e}); download {CIFAR10_ARCHIVE} again.") from None
-    images = np.ascontiguousarray(data.transpose(0, 2, 3, 1))  # rows are CHW planes; we keep HWC
-    if cache: _cache_save(cfile, images, labels, list(CLASSES), replaces=f"cifar10-{split}-{_file_fingerprint(src)}-*.npz")  # one per archive
+    src = _find_cifar_archive(Path(source).expanduser(), download, url, md5)  # appendix A1b: the archive, its folder, or a download
+    cached = _FolderCache(src, split, 32, load_cifar10, _file_fingerprint(src))  # appendix A1: named after the archive and this function's code
+    if cache and (hit := cached.load()) is not None: return hit
+    rows, labels = _cifar_rows(src, split)  # (N, 3072) bytes, a picture per row, and N labels
+    images = np.ascontiguousarray(rows.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))  # rows are CHW planes; we keep HWC
+    if cache: cached.save(images, labels, list(CLASSES))
     return images, labels, list(CLASSES)
 
 # %% ../nbs/00_data.ipynb #eaba4710

@@ -226,12 +226,12 @@ def _cache_save(path: Path, images, labels, classes, replaces: str | None = None
 
 # %% ../nbs/A1_data_files.ipynb #ecf082fa
 class _FolderCache:
-    "The decoded-array cache of `split` of the folder or archive `root`, decoded by `decoder` at `size`."
-    def __init__(self, root: Path, split: str, size: int, decoder):
+    "The decoded-array cache of `split` of the folder or archive `root`, decoded by `decoder` at `size` (`fingerprint`: the caller's, for other sources)."
+    def __init__(self, root: Path, split: str, size: int, decoder, fingerprint=None):
         self.root, self.split, self._entries = root, split, None
         self.base = f"{root.name.split('.')[0]}-{split}-{size}-{_fingerprint(str(root.resolve()))[:8]}"  # this source, split and size
         stem = f"{self.base}-{_code_fingerprint(decoder)[:8]}"  # an edited decoder: a new cache, which replaces the old
-        fp = _file_fingerprint(root) if _is_tar(root) else _tree_fingerprint(root, split, self.entries[0])
+        fp = fingerprint or (_file_fingerprint(root) if _is_tar(root) else _tree_fingerprint(root, split, self.entries[0]))
         self.file = cache_dir()/f"{stem}-{fp}.npz"
 
     @property

@@ -55,6 +55,16 @@ def _read_batches(src: Path, split: str):
     except (tarfile.TarError, EOFError, OSError, zlib.error) as e:
         raise DataError(f"'{src}' is a corrupt or truncated archive ({type(e).__name__}: {e}); delete it and download it again.") from None
 
+# %% ../nbs/A1b_finding_the_data.ipynb #a1brows1
+def _cifar_rows(src: Path, split: str):
+    "`split`'s pictures as rows of 3,072 bytes, `(N, 3072)` uint8, and its labels, `(N,)` int64, from the archive or folder `src`."
+    batches = _read_batches(src, split)
+    try:
+        return (np.concatenate([np.asarray(b[b"data"], dtype=np.uint8).reshape(-1, 3072) for b in batches]),
+                np.concatenate([np.asarray(b[b"labels"], dtype=np.int64) for b in batches]))
+    except (KeyError, ValueError, TypeError) as e:
+        raise DataError(f"'{src}' does not hold CIFAR-10 batches ({e}); download {CIFAR10_ARCHIVE} again.") from None
+
 # %% ../nbs/A1b_finding_the_data.ipynb #bd25cc9f
 def write_cifar_archive(path, train, test, classes):
     "Write `train` and `test` (each `(images uint8 (N,32,32,3), labels)`) as an archive in the official layout; returns its path."

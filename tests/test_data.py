@@ -201,14 +201,14 @@ def test_load_cifar10_cache_is_named_after_its_code(tmp_path, monkeypatch):
     monkeypatch.setenv("RESNET_CIFAR_EDU_CACHE", str(tmp_path/"cache"))
     arc = make_tiny_cifar_archive(tmp_path/"cifar-10-python.tar.gz", n_per_class=1)
     first = load_cifar10(arc, "test")
-    [f] = list((tmp_path/"cache").glob("cifar10-test-*.npz"))
-    assert f.stem.endswith("-" + _code_fingerprint(load_cifar10)[:8])
+    [f] = list((tmp_path/"cache").glob("cifar-10-python-test-*.npz"))
+    assert "-" + _code_fingerprint(load_cifar10)[:8] + "-" in f.name
     again = load_cifar10(arc, "test")  # read back from that file
     assert (again[0] == first[0]).all() and (again[1] == first[1]).all() and again[2] == first[2]
     stale = f.with_name(f.name.replace(_code_fingerprint(load_cifar10)[:8], "0ld0c0de"))  # as an earlier version of the function left it
     f.rename(stale)
     load_cifar10(arc, "test")  # decodes again, and the new cache replaces the old one
-    assert [p.name for p in (tmp_path/"cache").glob("cifar10-test-*.npz")] == [f.name]
+    assert [p.name for p in (tmp_path/"cache").glob("cifar-10-python-test-*.npz")] == [f.name]
 
 def test_archive_errors_end_to_end(tmp_path, monkeypatch):
     "Moved from appendix A1: a truncated archive, a tar that is not CIFAR-10 and an empty folder with downloading off each fail with their own message; the good archive still loads."
@@ -262,3 +262,15 @@ def test_a_truncated_picture_opened_lazily_is_refused_as_an_image_error(tmp_path
     with pytest.raises(ImageError, match="not a readable image"): to_rgb(open_image(Image.open(cut)))
     whole = Image.open(io.BytesIO(buf.getvalue()))
     assert np.asarray(to_rgb(open_image(whole))).shape == (64, 64, 3)  # a whole lazily opened picture still passes
+
+def test_batches_without_pictures_are_refused_by_name(tmp_path, monkeypatch):
+    "An unpacked folder whose pickles are not CIFAR-10 batches (no b'data', or rows of the wrong size) gives one DataError naming it (appendix A1b)."
+    import pickle
+    from resnet_cifar_edu.data import load_cifar10
+    monkeypatch.setenv("RESNET_CIFAR_EDU_CACHE", str(tmp_path/"cache"))
+    for name, batch in [("no-data", {b"labels": [0, 1]}), ("short-rows", {b"data": np.zeros((2, 100), np.uint8), b"labels": [0, 1]})]:
+        folder = tmp_path/name/"cifar-10-batches-py"; folder.mkdir(parents=True)
+        (folder/"batches.meta").write_bytes(pickle.dumps({b"label_names": [b"cat"]}))
+        (folder/"test_batch").write_bytes(pickle.dumps(batch))
+        with pytest.raises(DataError, match="does not hold CIFAR-10 batches"): load_cifar10(tmp_path/name, "test", download=False)
+    assert not list((tmp_path/"cache").glob("*.npz"))  # nothing cached from a refused archive

@@ -160,3 +160,30 @@ def test_an_edited_schedule_reaches_both_training_loops(tmp_path):
     res = json.loads(line[-1][7:])
     assert res["failed"] is None and res["lrs"] == [123.0, 123.0], res
     assert res["normalize"][0].startswith("resnet_cifar_edu.torch") and res["normalize"][1].startswith("resnet_cifar_edu.tensorflow"), res
+
+
+EDIT_THEN = RUNNER.replace('print("RESULT " + json.dumps(res))', """
+edits, probe = json.loads(sys.argv[3])  # after Run All: these sources (a student's edit, then the cells it asks to re-run), then `probe`
+if res["failed"] is None:
+    with working_directory(wd):
+        for src in edits: k.run_cell(src)
+        k.run_cell("RESULT_PROBE = " + probe)
+        res = {"failed": None, "probe": k.user_ns.get("RESULT_PROBE")}
+print("RESULT " + json.dumps(res))""")
+
+def test_gradcam_on_an_earlier_stage_reaches_the_chapters_classifier(tmp_path):
+    "06, exercise 3: `model.stage4` -> `model.stage3` in the PyTorch tab's gradcam, that cell and `pt.keep()` re-run: the Grad-CAM section's `clf` then maps on stage 3's 8×8 grid (it was 4×4)."
+    nb = json.loads((NBS/"06_inference.ipynb").read_text())
+    find = lambda test: [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code" and test(_src(c))]
+    [g] = find(lambda s: s.startswith("#| export torch.infer") and "def gradcam" in s)
+    [keep] = find(lambda s: s.startswith("pt.keep()"))
+    edited = _src(nb["cells"][g]).replace("model.stage4", "model.stage3")
+    assert edited != _src(nb["cells"][g])
+    probe = "[list(clf._infer.gradcam(clf.model, x_test[0], None, clf.config['mean'], clf.config['std'])[0].shape), list(clf.explain(x_test[0]).shape)]"
+    (tmp_path/"edit_then.py").write_text(EDIT_THEN)
+    p = subprocess.run([sys.executable, str(tmp_path/"edit_then.py"), str(NBS/"06_inference.ipynb"), str(NBS), json.dumps([[edited, _src(nb["cells"][keep])], probe])],
+                       capture_output=True, text=True, timeout=1200, env={**os.environ, "IN_TEST": "1"})
+    line = [l for l in p.stdout.splitlines() if l.startswith("RESULT ")]
+    assert line, f"the runner printed no result:\n{p.stdout[-2000:]}\n{p.stderr[-3000:]}"
+    res = json.loads(line[-1][7:])
+    assert res["failed"] is None and res["probe"] == [[8, 8], [32, 32]], res

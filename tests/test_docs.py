@@ -514,3 +514,15 @@ def test_every_chapter_has_summary_exercises_and_colab():
         if not code or '"google.colab" in sys.modules' not in code[0]:
             problems.append(f"{p.name}: the first code cell does not install the kit in Colab (run tools/colab.py)")
     assert not problems, "\n".join(problems)
+
+def test_colab_installs_the_extras_a_notebook_imports():
+    "A notebook that imports onnxruntime (which Colab lacks) installs the kit's [onnx] extra in its Colab cell; the others install the plain kit."
+    from colab import course_notebooks
+    needs = []
+    for p in course_notebooks():
+        nb = _read_nb(p)
+        imports = any(c.cell_type == "code" and re.search(r"^\s*(import|from) .*\bonnxruntime\b", c.source, re.M) for c in nb.cells)
+        install = next(c.source for c in nb.cells if c.cell_type == "code" and '"google.colab" in sys.modules' in c.source)
+        assert ("resnet_cifar_edu[onnx]'" in install) == imports, f"{p.name}: run tools/colab.py"
+        needs += [p.name] * imports
+    assert "A5_deployment.ipynb" in needs, needs

@@ -26,10 +26,15 @@ def colab_url(nb: Path) -> str:
 def badge_source(nb: Path) -> str:
     return f'{MARK}<a href="{colab_url(nb)}" target="_blank"><img src="{BADGE_IMG}" alt="Open In Colab"/></a>'
 
-def install_source() -> str:
+def colab_extras(nb: dict) -> str:
+    "The pip extras a notebook needs beyond what Colab has: `[onnx]` where a code cell imports onnxruntime (Colab lacks it), else none."
+    return "[onnx]" if any(c["cell_type"] == "code" and re.search(r"^\s*(import|from) .*\bonnxruntime\b", _src(c), re.M) for c in nb["cells"]) else ""
+
+def install_source(extras: str = "") -> str:
+    kit = f"'/content/resnet_cifar_edu{extras}'" if extras else "/content/resnet_cifar_edu"  # quoted: the shell must not expand [..]
     return f'''#| hide
 import os, subprocess, sys  # In Google Colab only: fetch the course (with the measured results the chapters read), install the kit, work in its nbs/ folder; elsewhere nothing.
-if "google.colab" in sys.modules: subprocess.run(f"([ -d /content/resnet_cifar_edu ] || git clone -q --depth 1 https://github.com/{repo_path()} /content/resnet_cifar_edu) && {{sys.executable}} -m pip install -q safetensors /content/resnet_cifar_edu", shell=True, check=True); os.chdir("/content/resnet_cifar_edu/nbs")'''
+if "google.colab" in sys.modules: subprocess.run(f"([ -d /content/resnet_cifar_edu ] || git clone -q --depth 1 https://github.com/{repo_path()} /content/resnet_cifar_edu) && {{sys.executable}} -m pip install -q safetensors {kit}", shell=True, check=True); os.chdir("/content/resnet_cifar_edu/nbs")'''
 
 def _src(c): return "".join(c["source"])
 def _lines(text): return text.splitlines(keepends=True)  # the cell source as a list of lines, as Jupyter and nbdev-clean write it
@@ -44,7 +49,7 @@ def add_colab(nb_path: Path) -> bool:
     ids = [c.get("id") for c in old] if len(old) == 2 else [secrets.token_hex(4), secrets.token_hex(4)]  # a refresh keeps the cells' ids
     new = [{"cell_type": "markdown", "id": ids[0], "metadata": {}, "source": _lines(badge_source(nb_path))},
            {"cell_type": "code", "execution_count": None, "id": ids[1], "metadata": {"jupyter": {"source_hidden": True}}, "outputs": [],
-            "source": _lines(install_source())}]
+            "source": _lines(install_source(colab_extras(nb)))}]
     if [(_src(c), c["metadata"]) for c in old] == [(_src(c), c["metadata"]) for c in new] and nb["cells"][title + 1:title + 3] == old: return False
     nb["cells"] = cells[:title + 1] + new + cells[title + 1:]
     nb_path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -33,6 +33,7 @@ def _per_class(card) -> list:
     return ["| " + " | ".join(per) + " |", "|" + "---|" * len(per), "| " + " | ".join(f"{v:.1%}" for v in per.values()) + " |"]
 
 def _hours(s): return f"{s / 3600:.1f} h" if s else "not recorded"
+def _minutes(s): return f"{s / 60:.0f} min" if s else "not recorded"
 def _gap(t):
     "The largest probability difference between the backends in the card's test block `t`, and on how many test images it was measured."
     if "max_prob_diff_torch_vs_tf" in t: return f"{t['max_prob_diff_torch_vs_tf']:.1e} (all {t['torch']['n']:,} test images)"
@@ -46,7 +47,7 @@ def _shipped_rows(c, cycles, total) -> list:
     "The two table rows of the shipped model (card `c`): PyTorch, with its time and that of all its `cycles`, and the same file run by Keras."
     r, t = c["recipe"], c["test"]
     epochs, cutout = " + ".join(map(str, cycles)), " with Cutout" if r.get("cutout") else ""
-    time = f"{_hours(c['train_seconds'])} (this cycle; {_hours(total)} for all {len(cycles)} cycles)" if len(cycles) > 1 else _hours(c["train_seconds"])
+    time = f"{_minutes(c['train_seconds'])} (this cycle; {_hours(total)} for all {len(cycles)} cycles)" if len(cycles) > 1 else _minutes(c["train_seconds"])
     return [f"| **shipped** | PyTorch | {epochs} | {time} | {_machine(c['machine'])} | {c['val_acc']:.2%} | {t['torch']['accuracy']:.2%} | {t['torch_tta']['accuracy']:.2%} | "
             f"cycle {len(cycles)}{cutout}: **the model the chapters and the demo use** |",
             f"| **shipped** | Keras | {epochs} | (the same file) | | — | {t['tf']['accuracy']:.2%} | {t['tf_tta']['accuracy']:.2%} | "
@@ -67,6 +68,8 @@ def results_markdown(groups, earlier_cycles=(), card_path=PRETRAINED.parent/"mod
     cycles = [a.get("epochs", "?") for a in c.get("lineage") or []] + [c["recipe"]["epochs"]]  # earlier cycles (--init-from), then this one
     total = c["train_seconds"] + sum(by_name[n][0]["train_seconds"] for n in earlier_cycles)
     head = ["| run | framework | epochs | training time | machine | validation | test | flip TTA | in short |", "|---|---|---|---|---|---|---|---|---|"]
+    came_from = dict(zip(earlier_cycles[1:], earlier_cycles))  # a cycle → the one whose weights it started from
+    gain = lambda parent: by_name[parent][0].get("next_cycle", "")  # what the cycle after `parent` gained, stored with `parent`
     lines, shown = [], []
     for heading, intro, rows in groups:
         lines += [f"### {heading}", ""] + ([intro, ""] if intro else []) + head
@@ -74,11 +77,13 @@ def results_markdown(groups, earlier_cycles=(), card_path=PRETRAINED.parent/"mod
         for name, short in rows.items():
             run = by_name[name][0]; shown.append(by_name[name])
             fw = {"torch": "PyTorch", "tf": "Keras"}[run["framework"]]
-            lines.append(f"| `{name}` | {fw} | {run['epochs']} | {_hours(run['train_seconds'])} | {_machine(run.get('machine', ''))} | {_val(run['val_acc'])} | "
+            lines.append(f"| `{name}` | {fw} | {run['epochs']} | {_minutes(run['train_seconds'])} | {_machine(run.get('machine', ''))} | {_val(run['val_acc'])} | "
                          f"{run['test']['plain']['accuracy']:.2%} | {run['test']['tta']['accuracy']:.2%} | {short} |")
-            if run.get("why"): notes.append(f"- **`{name}`**: {run['why'].rstrip('.')}.")
+            why = ". ".join(s.rstrip(".") for s in (run.get("why"), gain(came_from[name]) if name in came_from else "") if s)
+            if why: notes.append(f"- **`{name}`**: {why}.")
         if earlier_cycles and set(earlier_cycles) <= set(rows):  # the shipped model: the last cycle of this group
             lines += _shipped_rows(c, cycles, total)
+            if (g := gain(earlier_cycles[-1])): notes.append(f"- **shipped**: {g[0].lower() + g[1:].rstrip('.')}. Shipped: better on validation.")
         lines += ["", "Notes:", ""] + notes + [""]
     lines += ["### The shipped model per class", "", "Test accuracy per class (PyTorch, flip TTA):", ""] + _per_class(c)
     if Path(curves).is_file(): lines += ["", f"![Training curves of the shipped model: accuracy and loss, training vs validation]({curves})"]

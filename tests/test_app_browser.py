@@ -105,6 +105,14 @@ def test_voila_app_in_chromium(voila_url, tmp_path):
             expect(errors).to_have_count(2, timeout=30_000)
             expect(errors.nth(0)).to_contain_text("is not a readable image")
             expect(errors.nth(1)).to_contain_text("more than the 10.0 MB allowed")
+            # five 9 MiB files in one selection: the guard passes four (36 MiB) and empties the fifth, over 40 MiB per selection
+            nine = [tmp_path/f"nine{i}.jpg" for i in range(5)]
+            for p in nine:
+                with open(p, "wb") as f: f.truncate(9 * 2**20)  # sparse, and not a picture
+            _upload(page, *nine)
+            expect(errors).to_have_count(5, timeout=60_000)
+            for k in range(4): expect(errors.nth(k)).to_contain_text("is not a readable image")  # sent, decoded, refused
+            expect(errors.nth(4)).to_contain_text("together with the other files it is more than 40.0 MB")  # never sent
             _upload(page, good)
             expect(page.locator(".rce-card:not(.rce-error) .rce-label").first).to_have_text(en1, timeout=30_000)
             expect(page.locator(".rce-error")).to_have_count(0)

@@ -1,4 +1,4 @@
-"""What chapter 08's page needs beyond the idea: which model its banner names, pictures to try, a status line that survives threads and errors, its style rules, and the limits that keep a big upload from killing it under Voilà.
+"""What chapter 08's page needs before strangers use it.
 
 Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/a5b_serving_the_demo.html.md"""
 
@@ -152,13 +152,23 @@ APP_CSS = """<style>
 UPLOAD_GUARD_JS = """(() => {
   // Refuse oversized files in the browser: the widget is handed an empty file instead (Python sees size > bytes
   // received and explains), so a huge upload never reaches the websocket, whose message size is limited.
+  // Only files chosen through this page's upload button: other uploads in the same tab (JupyterLab's) are left alone.
   if (window.__rceUploadGuard) return;
   window.__rceUploadGuard = true;
-  const perFile = %d, perSelection = %d, read = FileReader.prototype.readAsArrayBuffer;
-  let used = 0, pending = false;
+  const perFile = %d, perSelection = %d, read = FileReader.prototype.readAsArrayBuffer, click = HTMLInputElement.prototype.click;
+  let fromButton = false, armed = false, used = 0;
+  document.addEventListener("click", e => {  // a click on the page's upload button opens its hidden file input
+    if (e.target.closest && e.target.closest(".rce-app .widget-upload")) { fromButton = true; setTimeout(() => { fromButton = false; }, 0); }
+  }, true);
+  HTMLInputElement.prototype.click = function () {
+    if (fromButton && this.type === "file" && !this.rceGuarded) {  // that input: arm the guard while its selection is read
+      this.rceGuarded = true;
+      this.addEventListener("change", () => { armed = true; used = 0; setTimeout(() => { armed = false; }, 0); }, true);
+    }
+    return click.call(this);
+  };
   FileReader.prototype.readAsArrayBuffer = function (blob) {
-    if (blob instanceof File) {
-      if (!pending) { pending = true; setTimeout(() => { used = 0; pending = false; }, 0); }  // one selection per tick
+    if (armed && blob instanceof File) {  // the widget reads every file of a selection in its change handler, in one go
       if (blob.size > perFile || used + blob.size > perSelection) return read.call(this, new Blob([]));
       used += blob.size;
     }

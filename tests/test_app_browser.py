@@ -113,6 +113,10 @@ def test_voila_app_in_chromium(voila_url, tmp_path):
             expect(errors).to_have_count(5, timeout=60_000)
             for k in range(4): expect(errors.nth(k)).to_contain_text("is not a readable image")  # sent, decoded, refused
             expect(errors.nth(4)).to_contain_text("together with the other files it is more than 40.0 MB")  # never sent
+            # other file reads in the same tab (JupyterLab's own uploads, say) are not the guard's business
+            n = page.evaluate("""() => new Promise(done => { const r = new FileReader(); r.onload = () => done(r.result.byteLength);
+                                  r.readAsArrayBuffer(new File([new Uint8Array(11 * 2 ** 20)], "elsewhere.bin")); })""")
+            assert n == 11 * 2**20, f"a file read outside the page's upload button was cut to {n} bytes"
             _upload(page, good)
             expect(page.locator(".rce-card:not(.rce-error) .rce-label").first).to_have_text(en1, timeout=30_000)
             expect(page.locator(".rce-error")).to_have_count(0)

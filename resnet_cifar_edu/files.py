@@ -56,6 +56,26 @@ def _describe(src):
     if isinstance(src, (bytes, bytearray)): return Text("uploaded_data", n=f"{len(src):,}")
     return Text("input_of_type", type=type(src).__name__)
 
+# %% ../nbs/A1_data_files.ipynb #3ed8873e
+def _stretch_to_uint8(a) -> np.ndarray:
+    "`a` scaled to 0..255 between its own darkest and brightest value (a flat picture: black)."
+    lo, hi = float(a.min()), float(a.max())
+    return ((np.asarray(a, np.float64) - lo) / (hi - lo or 1) * 255 + 0.5).astype(np.uint8)
+
+def _array_to_uint8(a, what="array"):
+    a = np.asarray(a)
+    if a.ndim == 3 and a.shape[-1] == 1: a = a[..., 0]
+    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[-1] not in (3, 4)):
+        raise ImageError(Text("image_shape", what=what, shape=a.shape))
+    if a.dtype == np.uint8: pass
+    elif a.dtype == np.uint16: a = _stretch_to_uint8(a)  # as to_rgb does a 16-bit PIL image
+    elif np.issubdtype(a.dtype, np.floating): a = (np.clip(np.nan_to_num(a), 0, 1) * 255 + 0.5).astype(np.uint8)
+    elif np.issubdtype(a.dtype, np.integer) or a.dtype == bool: a = np.clip(a, 0, 255).astype(np.uint8)
+    else: raise ImageError(Text("image_dtype", what=what, dtype=a.dtype))
+    if min(a.shape[:2]) < MIN_IMAGE_SIDE:
+        raise ImageError(Text("image_small", what=what, w=a.shape[1], h=a.shape[0], min=MIN_IMAGE_SIDE))
+    return a
+
 # %% ../nbs/A1_data_files.ipynb #759c7c14
 def open_image(src, name=None) -> Image.Image:
     "Read `src` (path, bytes, PIL image or HxW[xC] numpy array) into a fully decoded PIL image, or raise `ImageError`."
@@ -89,26 +109,6 @@ def open_image(src, name=None) -> Image.Image:
     if min(img.size) < MIN_IMAGE_SIDE:
         raise ImageError(Text("image_small", what=what, w=img.width, h=img.height, min=MIN_IMAGE_SIDE))
     return img
-
-# %% ../nbs/A1_data_files.ipynb #3ed8873e
-def _stretch_to_uint8(a) -> np.ndarray:
-    "`a` scaled to 0..255 between its own darkest and brightest value (a flat picture: black)."
-    lo, hi = float(a.min()), float(a.max())
-    return ((np.asarray(a, np.float64) - lo) / (hi - lo or 1) * 255 + 0.5).astype(np.uint8)
-
-def _array_to_uint8(a, what="array"):
-    a = np.asarray(a)
-    if a.ndim == 3 and a.shape[-1] == 1: a = a[..., 0]
-    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[-1] not in (3, 4)):
-        raise ImageError(Text("image_shape", what=what, shape=a.shape))
-    if a.dtype == np.uint8: pass
-    elif a.dtype == np.uint16: a = _stretch_to_uint8(a)  # as to_rgb does a 16-bit PIL image
-    elif np.issubdtype(a.dtype, np.floating): a = (np.clip(np.nan_to_num(a), 0, 1) * 255 + 0.5).astype(np.uint8)
-    elif np.issubdtype(a.dtype, np.integer) or a.dtype == bool: a = np.clip(a, 0, 255).astype(np.uint8)
-    else: raise ImageError(Text("image_dtype", what=what, dtype=a.dtype))
-    if min(a.shape[:2]) < MIN_IMAGE_SIDE:
-        raise ImageError(Text("image_small", what=what, w=a.shape[1], h=a.shape[0], min=MIN_IMAGE_SIDE))
-    return a
 
 # %% ../nbs/A1_data_files.ipynb #96858147
 def to_rgb(img: Image.Image, background=(255, 255, 255)) -> Image.Image:

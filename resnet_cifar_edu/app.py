@@ -78,12 +78,12 @@ def _png(img: Image.Image) -> bytes:
     buf = io.BytesIO(); img.save(buf, format="PNG"); return buf.getvalue()
 
 # %% ../nbs/08_app.ipynb #acbe45e8
-def gradcam_overlay(image, cam, size=96, alpha=0.5) -> bytes:
+def gradcam_overlay(image, cam, size=96, alpha=0.5, cmap="jet") -> bytes:
     "PNG of `image` (H, W, 3 uint8) with the heat map `cam` (values in [0, 1]) blended over it in colour."
     from matplotlib import colormaps
     base = np.asarray(Image.fromarray(np.asarray(image, np.uint8)).resize((size, size), Image.Resampling.BILINEAR), np.float32)
     heat = Image.fromarray((np.clip(cam, 0, 1) * 255).astype(np.uint8)).resize((size, size), Image.Resampling.BILINEAR)
-    colour = colormaps["jet"](np.asarray(heat, np.float32) / 255)[..., :3] * 255
+    colour = colormaps[cmap](np.asarray(heat, np.float32) / 255)[..., :3] * 255
     return _png(Image.fromarray((base * (1 - alpha) + colour * alpha).clip(0, 255).astype(np.uint8)))
 
 # %% ../nbs/08_app.ipynb #54bc1ead

@@ -82,7 +82,7 @@ class ResNet(keras.Model):
         big = stem == "imagenet"
         inputs = keras.Input((None, None, 3), name="image")  # any height and width
         x = ConvBN(3, width, 7 if big else 3, 2 if big else 1, name="stem")(inputs)
-        stem_pool = (keras.Sequential([layers.ZeroPadding2D(1, name="pad"), layers.MaxPooling2D(3, 2, name="pool")], name="stem_pool")
+        stem_pool = (keras.Sequential([layers.ZeroPadding2D(1, name="pad"), layers.MaxPooling2D(3, 2, name="pool")], name="stem_pool")  # zeros, not −∞ as in PyTorch: the same after a ReLU (≥ 0)
                      if big else layers.Identity(name="stem_pool"))
         x = stem_pool(x)
         c_in = width

@@ -1,4 +1,4 @@
-"""Random crops, flips, rotations and Cutout applied to a whole batch at once, in PyTorch and in TensorFlow, with the same parameters and the same pixels (rotations within 1e-4).
+"""Random crops, flips, rotations and Cutout applied to a whole batch at once, in PyTorch and in TensorFlow, with the same parameters and, given the same random draws, the same pixels (rotations within 1e-4).
 
 Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/augment.html.md"""
 

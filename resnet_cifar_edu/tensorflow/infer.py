@@ -51,6 +51,8 @@ def predict_logits(model, images, mean, std, batch_size=256) -> np.ndarray:
     out = [fwd(_to_input(images[i:i + batch_size], mean, std)).numpy() for i in range(0, len(images), batch_size)]
     return np.concatenate(out) if out else np.zeros((0, model.output_shape[-1]), np.float32)
 
+
+# %% ../../nbs/06_inference.ipynb #g06kgc01
 def gradcam(model, image, class_idx, mean, std) -> tuple:
     "`(heat map in [0, 1] at the last stage's resolution, logits)` for one `uint8` image `(H, W, 3)`, from one forward and one backward pass; `class_idx=None`: the top class."
     features = keras.Model(model.inputs, model.get_layer("stage4").output)

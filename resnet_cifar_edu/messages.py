@@ -39,6 +39,34 @@ MESSAGES.update({
                  "zh": "{name} 未上传：它和其他文件加起来一次超过 {limit}。请每次少传几张。"},
 })
 
+# %% ../nbs/A6_two_languages.ipynb #578be197
+def say(key: str, lang: str = "en", **values) -> str:
+    "The message `key` in `lang` ('en' or 'zh'; anything else gives English) with its `{placeholders}` filled from `values`."
+    entry = MESSAGES[key]
+    text = entry.get(lang, entry["en"]).format(**{k: localize(v, lang) for k, v in values.items()})
+    return _FULLWIDTH_SPACE.sub("", text) if lang == "zh" else text
+
+_FULLWIDTH_SPACE = re.compile(r"(?<=[，。；：！？）」』】》”])[ ]+|[ ]+(?=[，。；：！？（「『【《“])")  # spaces next to full-width punctuation
+
+# %% ../nbs/A6_two_languages.ipynb #af356e2c
+class Text(str):
+    "A catalogue message: a `str` holding the English text that also remembers its `key` and `values`, so `to(lang)` can translate it."
+    def __new__(cls, key: str, **values):
+        self = super().__new__(cls, say(key, "en", **values))
+        self.key, self.values = key, values
+        return self
+
+    def to(self, lang: str) -> str:
+        "This message in `lang`."
+        return say(self.key, lang, **self.values)
+
+    def __getnewargs_ex__(self): return (self.key,), self.values  # so that pickling (e.g. between processes) keeps the key
+
+def localize(x, lang: str = "en") -> str:
+    "`x` in `lang`: a `Text` is translated, so is an exception raised with a `Text`; anything else is `str(x)`."
+    if isinstance(x, BaseException) and x.args and isinstance(x.args[0], Text): x = x.args[0]
+    return x.to(lang) if isinstance(x, Text) else str(x)
+
 # %% ../nbs/A6_two_languages.ipynb #3ed977e4
 MESSAGES.update({
     # pictures that cannot be used (ImageError)
@@ -71,34 +99,6 @@ MESSAGES.update({
     "cli_error": {"en": "{path}: error: {reason}", "zh": "{path}：错误：{reason}"},
     "cli_fatal": {"en": "resnet-cifar: error: {reason}", "zh": "resnet-cifar：错误：{reason}"},
 })
-
-# %% ../nbs/A6_two_languages.ipynb #578be197
-def say(key: str, lang: str = "en", **values) -> str:
-    "The message `key` in `lang` ('en' or 'zh'; anything else gives English) with its `{placeholders}` filled from `values`."
-    entry = MESSAGES[key]
-    text = entry.get(lang, entry["en"]).format(**{k: localize(v, lang) for k, v in values.items()})
-    return _FULLWIDTH_SPACE.sub("", text) if lang == "zh" else text
-
-_FULLWIDTH_SPACE = re.compile(r"(?<=[，。；：！？）」』】》”])[ ]+|[ ]+(?=[，。；：！？（「『【《“])")  # spaces next to full-width punctuation
-
-# %% ../nbs/A6_two_languages.ipynb #af356e2c
-class Text(str):
-    "A catalogue message: a `str` holding the English text that also remembers its `key` and `values`, so `to(lang)` can translate it."
-    def __new__(cls, key: str, **values):
-        self = super().__new__(cls, say(key, "en", **values))
-        self.key, self.values = key, values
-        return self
-
-    def to(self, lang: str) -> str:
-        "This message in `lang`."
-        return say(self.key, lang, **self.values)
-
-    def __getnewargs_ex__(self): return (self.key,), self.values  # so that pickling (e.g. between processes) keeps the key
-
-def localize(x, lang: str = "en") -> str:
-    "`x` in `lang`: a `Text` is translated, so is an exception raised with a `Text`; anything else is `str(x)`."
-    if isinstance(x, BaseException) and x.args and isinstance(x.args[0], Text): x = x.args[0]
-    return x.to(lang) if isinstance(x, Text) else str(x)
 
 # %% ../nbs/A6_two_languages.ipynb #08f9d080
 MESSAGES.update({  # "{name}" marks a value filled in when the message is shown

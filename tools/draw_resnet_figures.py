@@ -1,5 +1,6 @@
-"""Draw chapter 1's three diagrams as SVG files in nbs/images/: the residual block, ResNet-18 for CIFAR, and where a
-stride-2 convolution's windows sit under PyTorch's padding=1 and Keras' padding="same".
+"""Draw chapter 1's four diagrams as SVG files in nbs/images/: the residual block, ResNet-18 for CIFAR, where a
+stride-2 convolution's windows sit under PyTorch's padding=1 and Keras' padding="same", and the routes a gradient
+can take back through a plain and a residual stack of three blocks.
 
 The diagrams are schematic (boxes and arrows, no measured data), so they are drawn once and committed; run this
 script again after changing it. Matplotlib writes the SVG with text kept as text and no date, so the files only
@@ -103,6 +104,38 @@ def _windows(ax, title, pad_before, pad_after):
 
 FILL_IMG = "#dbe9f6"
 
+GRAD = "#cf222e"  # the gradient's way back
+
+def gradient_paths(path):
+    "Three blocks, plain (top) and residual (bottom): the routes by which the gradient at the top reaches the input."
+    fig, ax = plt.subplots(figsize=(10, 4.6))
+    ax.set(xlim=(0, 14), ylim=(0, 8)); ax.axis("off")
+    xs = [2.9, 6.5, 10.1]                                   # the three blocks
+    red = dict(color=GRAD, lw=2.2)
+    for y, residual in [(6.3, False), (2.5, True)]:
+        ax.text(0.15, y + 1.3, "residual: x + F(x)" if residual else "plain: F(x)", ha="left", va="center", fontsize=11, weight="bold")
+        ax.text(0.45, y, "x₀", ha="center", va="center", fontsize=12)
+        ax.text(13.45, y, "loss", ha="center", va="center", fontsize=11)
+        prev = 0.75
+        for k, x in enumerate(xs, 1):
+            if residual:
+                ax.plot([prev, x - 1.2], [y, y], **red)              # the way around the blocks, in red
+                _arrow(ax, (x - 1.2, y), (x - 0.75, y))
+                ax.plot([x - 1.2, x - 1.2, x + 1.3, x + 1.3], [y, y + 0.8, y + 0.8, y + 0.25], **red)  # the shortcut
+                _box(ax, x, y, 1.5, 0.8, f"F{k}")
+                ax.add_patch(Circle((x + 1.3, y), 0.25, fc="white", ec=EDGE, lw=1.2)); ax.text(x + 1.3, y, "+", ha="center", va="center", fontsize=12)
+                _arrow(ax, (x + 0.75, y), (x + 1.05, y))
+                prev = x + 1.55
+            else:
+                _arrow(ax, (prev, y), (x - 0.75, y)); _box(ax, x, y, 1.5, 0.8, f"F{k}"); prev = x + 0.75
+        ax.plot([prev, 12.95], [y, y], **red) if residual else _arrow(ax, (prev, y), (12.95, y))
+    ax.annotate("", xy=(0.75, 5.45), xytext=(12.95, 5.45), arrowprops=dict(arrowstyle="-|>", color=GRAD, lw=1.6, ls="--"))
+    ax.text(6.85, 4.95, "the only way back: through F3, F2 and F1, multiplied by each block's derivative", ha="center", va="center", fontsize=9.5, color=GRAD)
+    ax.text(6.85, 0.85, "8 = 2 × 2 × 2 ways back: at every + the gradient goes both through the block and around it.\n"
+                        "The red one skips every block: along it the top's gradient reaches x₀ unchanged, the 1 in 1 + ∂(ΣF)/∂x.",
+            ha="center", va="center", fontsize=9.5, color=GRAD)
+    save(fig, path)
+
 def padding(path):
     "Chapter 01's padding section as a picture: the same 3×3 stride-2 windows under both paddings."
     fig, axs = plt.subplots(1, 2, figsize=(10, 3.4))
@@ -111,4 +144,5 @@ def padding(path):
     save(fig, path)
 
 if __name__ == "__main__":
-    main({"residual_block.svg": residual_block, "resnet18_cifar.svg": resnet18, "padding_windows.svg": padding})
+    main({"residual_block.svg": residual_block, "resnet18_cifar.svg": resnet18, "padding_windows.svg": padding,
+          "gradient_paths.svg": gradient_paths})

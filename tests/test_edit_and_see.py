@@ -114,12 +114,16 @@ if res["failed"] is None:
             print("OUT", json.dumps(["".join(o.get("text", "")) for o in nb.cells[i].get("outputs", [])]))
 print("RESULT " + json.dumps(res))""")
 
-def test_rerunning_a_tab_after_the_other_keeps_its_framework(tmp_path):
-    "06 run to the end, then its PyTorch gradcam cell, `pt.keep()` and a Grad-CAM figure again: the PyTorch twin must not pick up the Keras tab's imports (normalize, resnet18, _forward) or the later cells' functions."
+def _gradcam_cells():
+    "06 as JSON, a finder of code cells by source, the PyTorch `gradcam` cell and the `pt.keep()` of its own tab."
     nb = json.loads((NBS/"06_inference.ipynb").read_text())
     find = lambda test: [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code" and test(_src(c))]
     [g] = find(lambda s: s.startswith("#| export torch.infer") and "def gradcam" in s)
-    keep = min(i for i in find(lambda s: s.startswith("pt.keep()")) if i > g)  # the keep of gradcam's own tab
+    return nb, find, g, min(i for i in find(lambda s: s.startswith("pt.keep()")) if i > g)
+
+def test_rerunning_a_tab_after_the_other_keeps_its_framework(tmp_path):
+    "06 run to the end, then its PyTorch gradcam cell, `pt.keep()` and a Grad-CAM figure again: the PyTorch twin must not pick up the Keras tab's imports (normalize, resnet18, _forward) or the later cells' functions."
+    nb, find, g, keep = _gradcam_cells()
     cells = [g, keep] + find(lambda s: s.startswith("ok = [np.flatnonzero"))
     assert len(cells) == 3, cells
     (tmp_path/"rerun.py").write_text(RERUN)
@@ -174,10 +178,7 @@ print("RESULT " + json.dumps(res))""")
 
 def test_gradcam_on_an_earlier_stage_reaches_the_chapters_classifier(tmp_path):
     "06, exercise 3: `model.stage4` -> `model.stage3` in the PyTorch tab's gradcam, that cell and `pt.keep()` re-run: the Grad-CAM section's `clf` then maps on stage 3's 8×8 grid (it was 4×4)."
-    nb = json.loads((NBS/"06_inference.ipynb").read_text())
-    find = lambda test: [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code" and test(_src(c))]
-    [g] = find(lambda s: s.startswith("#| export torch.infer") and "def gradcam" in s)
-    keep = min(i for i in find(lambda s: s.startswith("pt.keep()")) if i > g)  # the keep of gradcam's own tab
+    nb, find, g, keep = _gradcam_cells()
     edited = _src(nb["cells"][g]).replace("model.stage4", "model.stage3")
     assert edited != _src(nb["cells"][g])
     probe = "[list(clf._infer.gradcam(clf.model, x_test[0], None, clf.config['mean'], clf.config['std'])[0].shape), list(clf.explain(x_test[0]).shape)]"

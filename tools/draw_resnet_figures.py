@@ -117,7 +117,7 @@ def gradient_paths(path):
         ax.text(0.45, y, "x₀", ha="center", va="center", fontsize=12)
         ax.text(13.45, y, "loss", ha="center", va="center", fontsize=11)
         prev = 0.75
-        for k, x in enumerate(xs, 1):
+        for k, x in enumerate(xs):  # F0, F1, F2: the formula counts blocks from 0
             if residual:
                 ax.plot([prev, x - 1.2], [y, y], **red)              # the way around the blocks, in red
                 _arrow(ax, (x - 1.2, y), (x - 0.75, y))
@@ -130,7 +130,7 @@ def gradient_paths(path):
                 _arrow(ax, (prev, y), (x - 0.75, y)); _box(ax, x, y, 1.5, 0.8, f"F{k}"); prev = x + 0.75
         ax.plot([prev, 12.95], [y, y], **red) if residual else _arrow(ax, (prev, y), (12.95, y))
     ax.annotate("", xy=(0.75, 5.45), xytext=(12.95, 5.45), arrowprops=dict(arrowstyle="-|>", color=GRAD, lw=1.6, ls="--"))
-    ax.text(6.85, 4.95, "the only way back: through F3, F2 and F1, multiplied by each block's derivative", ha="center", va="center", fontsize=9.5, color=GRAD)
+    ax.text(6.85, 4.95, "the only way back: through F2, F1 and F0, multiplied by each block's derivative", ha="center", va="center", fontsize=9.5, color=GRAD)
     ax.text(6.85, 0.85, "8 = 2 × 2 × 2 ways back: at every + the gradient goes both through the block and around it.\n"
                         "The red one skips every block: along it the top's gradient reaches x₀ unchanged, the 1 in 1 + ∂(ΣF)/∂x.",
             ha="center", va="center", fontsize=9.5, color=GRAD)

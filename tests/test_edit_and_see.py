@@ -178,7 +178,7 @@ print("RESULT " + json.dumps(res))""")
 
 def test_gradcam_on_an_earlier_stage_reaches_the_chapters_classifier(tmp_path):
     "06, exercise 3: `model.stage4` -> `model.stage3` in the PyTorch tab's gradcam, that cell and `pt.keep()` re-run: the Grad-CAM section's `clf` then maps on stage 3's 8×8 grid (it was 4×4)."
-    nb, find, g, keep = _gradcam_cells()
+    nb, _, g, keep = _gradcam_cells()
     edited = _src(nb["cells"][g]).replace("model.stage4", "model.stage3")
     assert edited != _src(nb["cells"][g])
     probe = "[list(clf._infer.gradcam(clf.model, x_test[0], None, clf.config['mean'], clf.config['std'])[0].shape), list(clf.explain(x_test[0]).shape)]"

@@ -128,7 +128,8 @@ def gradient_paths(path):
                 prev = x + 1.55
             else:
                 _arrow(ax, (prev, y), (x - 0.75, y)); _box(ax, x, y, 1.5, 0.8, f"F{k}"); prev = x + 0.75
-        ax.plot([prev, 12.95], [y, y], **red) if residual else _arrow(ax, (prev, y), (12.95, y))
+        if residual: ax.plot([prev, 12.95], [y, y], **red)
+        else: _arrow(ax, (prev, y), (12.95, y))
     ax.annotate("", xy=(0.75, 5.45), xytext=(12.95, 5.45), arrowprops=dict(arrowstyle="-|>", color=GRAD, lw=1.6, ls="--"))
     ax.text(6.85, 4.95, "the only way back: through F2, F1 and F0, multiplied by each block's derivative", ha="center", va="center", fontsize=9.5, color=GRAD)
     ax.text(6.85, 0.85, "8 = 2 × 2 × 2 ways back: at every + the gradient goes both through the block and around it.\n"

@@ -54,7 +54,7 @@ def _mb(n): return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{n / 2**10:.0f} kB
 def check_upload(name: str, data: bytes, size: int | None = None, limit=MAX_UPLOAD_BYTES, total_limit=MAX_UPLOAD_TOTAL) -> Text | None:
     "A short reason (a `Text`) to refuse the upload `name` before decoding it, or `None` when its size is acceptable."
     size = len(data) if size is None else int(size)
-    if size > limit: return Text("too_big", name=name, size=_mb(size), limit=_mb(limit))
+    if max(size, len(data)) > limit: return Text("too_big", name=name, size=_mb(max(size, len(data))), limit=_mb(limit))  # the browser's size is not trusted
     if size > len(data): return Text("too_much", name=name, limit=_mb(total_limit))
     return None
 

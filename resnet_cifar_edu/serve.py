@@ -114,8 +114,8 @@ class StatusAndModels:
     def _preload(self):
         try:
             self.classifier()
-            with self._status_lock:  # a click that waited for this model has set its own status: leave it
-                if self.state == "loading": self._ready()
+            with self._status_lock:  # leave the status to a click that waited for this model (it has set its own)
+                if self.state == "loading" and self.backend.value in self.models: self._ready()  # and to a switch whose model still loads
         except Exception as e: self._fail(e)
 
     def _ready(self):

@@ -66,6 +66,7 @@ BAD = {  # name: (bytes, size reported by the browser or None, words the message
     "icon.png": (_encode(np.zeros((4, 4, 3), np.uint8)), None, "at least 8×8"),
     "huge.jpg": (b"", 60 * 2**20, "more than the 10.0 MB allowed"),                    # emptied by the page's guard
     "big.png": (b"\x89PNG" + b"\0" * (A.MAX_UPLOAD_BYTES + 1), None, "more than the 10.0 MB"),  # arrived anyway
+    "liar.png": (b"\x89PNG" + b"\0" * (A.MAX_UPLOAD_BYTES + 1), 0, "more than the 10.0 MB"),  # a client that reports 0 bytes
     "third.jpg": (b"", 4 * 2**20, "Upload fewer pictures at a time"),                 # over the per-selection total
 }
 
@@ -273,6 +274,8 @@ def test_voila_json_matches_the_app():
     ws = cfg["Voila"]["tornado_settings"]["websocket_max_message_size"]
     assert A.MAX_UPLOAD_TOTAL < ws <= 2 * A.MAX_UPLOAD_TOTAL, "the websocket must carry the largest upload the page lets through"
     assert not cfg["VoilaConfiguration"].get("preheat_kernel", False), "measured: no gain worth a resident kernel (see 08_app)"
+    kernels = cfg["MappingKernelManager"]  # one kernel, with its own model, per page view: idle ones without a page go
+    assert 0 < kernels["cull_interval"] <= kernels["cull_idle_timeout"] <= 3600 and kernels["cull_connected"] is False
 
 def test_classify_notebook_is_only_the_page():
     nb = json.loads((ROOT/"nbs"/"classify.ipynb").read_text())
@@ -344,3 +347,17 @@ def test_the_app_chapter_runs_top_to_bottom_in_a_real_kernel(monkeypatch):
     NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT/"nbs")}}).execute()
     shown = [o for c in nb.cells if c.cell_type == "code" and c.source.strip().endswith("\napp") for o in c.outputs]
     assert shown, "the cell that shows the live page has no output"
+
+def test_preload_does_not_call_a_switched_backend_ready(classifiers):
+    "The preload (PyTorch) ends while a switch to TensorFlow is still loading: the status keeps saying TensorFlow is loading."
+    import threading, time
+    gates = {b: threading.Event() for b in BACKENDS}
+    def loader(backend): gates[backend].wait(60); return classifiers[backend]
+    app = A.ClassifierApp(loader=loader, test_source=None, preload=True)
+    while app.state != "loading": time.sleep(0.01)  # the preload is loading PyTorch
+    switch = threading.Thread(target=lambda: setattr(app.backend, "value", "tf")); switch.start()
+    while "TensorFlow" not in app.status.value: time.sleep(0.01)  # the switch is loading TensorFlow
+    gates["torch"].set(); app.preloading.join(60)
+    assert app.state == "loading" and "TensorFlow" in app.status.value, app.status.value
+    gates["tf"].set(); switch.join(60)
+    assert app.state == "ready" and "TensorFlow" in app.status.value

@@ -70,7 +70,8 @@ def _array_to_uint8(a, what="array"):
     if a.dtype == np.uint8: pass
     elif a.dtype == np.uint16: a = _stretch_to_uint8(a)  # as to_rgb does a 16-bit PIL image
     elif np.issubdtype(a.dtype, np.floating): a = (np.clip(np.nan_to_num(a), 0, 1) * 255 + 0.5).astype(np.uint8)
-    elif np.issubdtype(a.dtype, np.integer) or a.dtype == bool: a = np.clip(a, 0, 255).astype(np.uint8)
+    elif a.dtype == bool: a = a.astype(np.uint8) * 255  # a mask: True is white
+    elif np.issubdtype(a.dtype, np.integer): a = np.clip(a, 0, 255).astype(np.uint8)
     else: raise ImageError(Text("image_dtype", what=what, dtype=a.dtype))
     if min(a.shape[:2]) < MIN_IMAGE_SIDE:
         raise ImageError(Text("image_small", what=what, w=a.shape[1], h=a.shape[0], min=MIN_IMAGE_SIDE))
@@ -211,18 +212,27 @@ def _tree_fingerprint(root: Path, split: str, entries):
     dirs = sorted({str(Path(n).parent) for _, n in entries})
     return _fingerprint(str(root.resolve()), entries, [(d, (root/d).stat().st_mtime_ns) for d in dirs])
 
+# %% ../nbs/A1_data_files.ipynb #a1cacheio
 def _cache_load(path: Path):
     try:
         with np.load(path, allow_pickle=False) as z: return z["images"], z["labels"], [str(c) for c in z["classes"]]
     except Exception: return None  # unreadable cache: decode again (and overwrite it)
 
-def _cache_save(path: Path, images, labels, classes, replaces: str | None = None):
-    "Write the arrays to `path`; then delete the older caches that match the glob pattern `replaces` (one per dataset is enough)."
+def _cache_save(path: Path, images, labels, classes, replaces: str | None = None, source: Path | None = None):
+    "Write the arrays (and where they came from, `source`) to `path`; then delete the older caches that match the glob `replaces` and those whose source is gone."
+    extra = {} if source is None else {"source": np.array(str(Path(source).resolve()))}
     try:
-        with atomic_write(path) as f: np.savez(f, images=images, labels=labels, classes=np.array(classes))
+        with atomic_write(path) as f: np.savez(f, images=images, labels=labels, classes=np.array(classes), **extra)
     except OSError as e: warnings.warn(f"could not write the cache '{path}' ({e}); the next load will decode again."); return
     for old in path.parent.glob(replaces) if replaces else ():
         if old != path: old.unlink(missing_ok=True)
+    for old in path.parent.glob("*.npz"):  # a scratch folder's cache outlives the folder: delete it with the next cache written
+        if old != path and (gone := _cache_source(old)) is not None and not gone.exists(): old.unlink(missing_ok=True)
+
+def _cache_source(path: Path):  # the folder or archive a cache was decoded from; None when it does not say or cannot be read
+    try:
+        with np.load(path, allow_pickle=False) as z: return Path(str(z["source"])) if "source" in z.files else None
+    except Exception: return None
 
 # %% ../nbs/A1_data_files.ipynb #ecf082fa
 class _FolderCache:
@@ -245,8 +255,8 @@ class _FolderCache:
         return _cache_load(self.file) if self.file.exists() else None
 
     def save(self, images, labels, classes):
-        "Write the cache, and delete this source's older caches (other decoders or files)."
-        _cache_save(self.file, images, labels, classes, replaces=f"{self.base}-*.npz")
+        "Write the cache, and delete this source's older caches (other decoders or files) and the caches of sources that are gone."
+        _cache_save(self.file, images, labels, classes, replaces=f"{self.base}-*.npz", source=self.root)
 
 # %% ../nbs/A1_data_files.ipynb #e41ddc1b
 def _md5(path, chunk=1 << 20):

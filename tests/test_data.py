@@ -274,3 +274,19 @@ def test_batches_without_pictures_are_refused_by_name(tmp_path, monkeypatch):
         (folder/"test_batch").write_bytes(pickle.dumps(batch))
         with pytest.raises(DataError, match="does not hold CIFAR-10 batches"): load_cifar10(tmp_path/name, "test", download=False)
     assert not list((tmp_path/"cache").glob("*.npz"))  # nothing cached from a refused archive
+
+def test_caches_of_deleted_folders_go(tmp_path, monkeypatch, tiny_folder):
+    "A scratch folder's cache is deleted at the next cache written once the folder is gone; live sources and caches that name no source stay."
+    import shutil
+    monkeypatch.setenv("RESNET_CIFAR_EDU_CACHE", str(tmp_path/"cache"))
+    scratch = shutil.copytree(tiny_folder, tmp_path/"scratch")
+    load_image_folder(tiny_folder, "train", progress=False); load_image_folder(scratch, "train", progress=False)
+    (tmp_path/"cache"/"older-train-32-x.npz").write_bytes(b"not a zip")  # an unreadable cache, or one from before sources were recorded
+    names = lambda: sorted(p.name.split("-")[0] for p in (tmp_path/"cache").glob("*.npz"))
+    assert names() == ["older", "scratch", "tiny"]
+    shutil.rmtree(scratch)
+    assert names() == ["older", "scratch", "tiny"]  # nothing is deleted until a cache is written
+    x, _, _ = load_image_folder(tiny_folder, "test", progress=False)
+    assert names() == ["older", "tiny", "tiny"] and len(x) == 80
+    x2, _, _ = load_image_folder(tiny_folder, "train", progress=False)  # the live folder's cache is still found
+    assert len(x2) == 80

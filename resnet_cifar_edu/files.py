@@ -147,6 +147,7 @@ def _folder_entries(root: Path, split: str):
         if not entries: raise DataError(f"'{root}' holds no files under '{split}/<class>/'; expected <split>/<class>/<image> inside the archive.")
         return sorted(entries), ("tar", root)
     if not root.exists(): raise DataError(f"'{root}' does not exist; pass the folder that holds '{split}/<class>/' (or its .tar.gz).")
+    if root.is_file(): raise DataError(f"'{root}' is a file, not a folder or a .tar, .tar.gz or .tgz archive; an archive renamed needs its ending back.")
     d = root/split
     if not d.is_dir():
         found = ", ".join(sorted(p.name for p in root.iterdir() if p.is_dir())[:10]) or "nothing"
@@ -219,20 +220,22 @@ def _cache_load(path: Path):
     except Exception: return None  # unreadable cache: decode again (and overwrite it)
 
 def _cache_save(path: Path, images, labels, classes, replaces: str | None = None, source: Path | None = None):
-    "Write the arrays (and where they came from, `source`) to `path`; then delete the older caches that match the glob `replaces` and those whose source is gone."
-    extra = {} if source is None else {"source": np.array(str(Path(source).resolve()))}
+    "Write the arrays (and `source`, where they came from) to `path`; then delete the older caches matching the glob `replaces`, and scratch caches whose source is gone."
+    extra = {} if source is None else {_SOURCE_KEY: np.array(str(Path(source).resolve()))}
     try:
         with atomic_write(path) as f: np.savez(f, images=images, labels=labels, classes=np.array(classes), **extra)
     except OSError as e: warnings.warn(f"could not write the cache '{path}' ({e}); the next load will decode again."); return
     for old in path.parent.glob(replaces) if replaces else ():
         if old != path: old.unlink(missing_ok=True)
     for old in path.parent.glob("*.npz"):  # a scratch folder's cache outlives the folder: delete it with the next cache written
-        if old != path and (gone := _cache_source(old)) is not None and not gone.exists(): old.unlink(missing_ok=True)
+        if old != path and _scratch_gone(old): old.unlink(missing_ok=True)
 
-def _cache_source(path: Path):  # the folder or archive a cache was decoded from; None when it does not say or cannot be read
+_SOURCE_KEY = "resnet_cifar_edu_source"
+def _scratch_gone(path: Path) -> bool:  # a cache of this kit whose source was in the system's temporary folder and is gone
     try:
-        with np.load(path, allow_pickle=False) as z: return Path(str(z["source"])) if "source" in z.files else None
-    except Exception: return None
+        with np.load(path, allow_pickle=False) as z: src = Path(str(z[_SOURCE_KEY])) if _SOURCE_KEY in z.files else None
+        return src is not None and src.is_relative_to(Path(tempfile.gettempdir()).resolve()) and not src.exists()
+    except Exception: return False  # unreadable, or its source cannot be checked: keep it
 
 # %% ../nbs/A1_data_files.ipynb #ecf082fa
 class _FolderCache:
@@ -255,7 +258,7 @@ class _FolderCache:
         return _cache_load(self.file) if self.file.exists() else None
 
     def save(self, images, labels, classes):
-        "Write the cache, and delete this source's older caches (other decoders or files) and the caches of sources that are gone."
+        "Write the cache, and delete this source's older caches (other decoders or files) and those of scratch folders that are gone."
         _cache_save(self.file, images, labels, classes, replaces=f"{self.base}-*.npz", source=self.root)
 
 # %% ../nbs/A1_data_files.ipynb #e41ddc1b

@@ -276,17 +276,29 @@ def test_batches_without_pictures_are_refused_by_name(tmp_path, monkeypatch):
     assert not list((tmp_path/"cache").glob("*.npz"))  # nothing cached from a refused archive
 
 def test_caches_of_deleted_folders_go(tmp_path, monkeypatch, tiny_folder):
-    "A scratch folder's cache is deleted at the next cache written once the folder is gone; live sources and caches that name no source stay."
-    import shutil
+    "A scratch folder's cache (its source in the temporary folder) is deleted at the next cache written once the folder is gone; other files stay."
+    import shutil, tempfile
+    from pathlib import Path
     monkeypatch.setenv("RESNET_CIFAR_EDU_CACHE", str(tmp_path/"cache"))
+    assert tmp_path.resolve().is_relative_to(Path(tempfile.gettempdir()).resolve())  # pytest's folders are scratch folders
     scratch = shutil.copytree(tiny_folder, tmp_path/"scratch")
     load_image_folder(tiny_folder, "train", progress=False); load_image_folder(scratch, "train", progress=False)
-    (tmp_path/"cache"/"older-train-32-x.npz").write_bytes(b"not a zip")  # an unreadable cache, or one from before sources were recorded
-    names = lambda: sorted(p.name.split("-")[0] for p in (tmp_path/"cache").glob("*.npz"))
-    assert names() == ["older", "scratch", "tiny"]
+    cache = tmp_path/"cache"
+    (cache/"broken-train-32-x.npz").write_bytes(b"not a zip")                  # unreadable: kept
+    np.savez(cache/"mine-0.npz", source=np.array(str(tmp_path/"nowhere")))    # a user's own file, with a 'source' of its own: kept
+    np.savez(cache/"away-train-32-x.npz", images=np.zeros(1), resnet_cifar_edu_source=np.array("/media/unplugged/data"))  # not scratch: kept
+    names = lambda: sorted(p.name.split("-")[0] for p in cache.glob("*.npz"))
+    assert names() == ["away", "broken", "mine", "scratch", "tiny"]
     shutil.rmtree(scratch)
-    assert names() == ["older", "scratch", "tiny"]  # nothing is deleted until a cache is written
+    assert names() == ["away", "broken", "mine", "scratch", "tiny"]  # nothing is deleted until a cache is written
     x, _, _ = load_image_folder(tiny_folder, "test", progress=False)
-    assert names() == ["older", "tiny", "tiny"] and len(x) == 80
+    assert names() == ["away", "broken", "mine", "tiny", "tiny"] and len(x) == 80
     x2, _, _ = load_image_folder(tiny_folder, "train", progress=False)  # the live folder's cache is still found
     assert len(x2) == 80
+
+def test_a_renamed_archive_is_refused_with_a_message(tmp_path, tiny_archive):
+    "A file that is neither a folder nor a .tar/.tar.gz/.tgz (here the tiny archive renamed data.bin): one DataError that says so, not NotADirectoryError."
+    import shutil
+    renamed = shutil.copy(tiny_archive, tmp_path/"data.bin")
+    for load in (lambda: load_dataset(renamed, progress=False), lambda: load_image_folder(renamed, progress=False)):
+        with pytest.raises(DataError, match="is a file, not a folder or a .tar"): load()

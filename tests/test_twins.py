@@ -18,3 +18,13 @@ def test_the_check_catches_drift(monkeypatch):
     assert any("torch.augment.helper" in p for p in problems), problems
     assert any(p.startswith("augment.hflip") for p in problems), problems
     assert any("torch.augment.gone" in p for p in problems), problems
+
+def test_rotations_agree_on_pictures_that_are_not_square():
+    "The twins' rotate_by on a 24 × 40 batch: the same pixels (chapter 02 checks the square 32 × 32 case)."
+    import numpy as np, torch, tensorflow as tf
+    from resnet_cifar_edu.torch import augment as pt
+    from resnet_cifar_edu.tensorflow import augment as tk
+    x = np.random.default_rng(0).random((3, 24, 40, 3)).astype("float32")
+    degrees = np.array([10.0, -30.0, 90.0], "float32")
+    mine = pt.rotate_by(torch.from_numpy(x).permute(0, 3, 1, 2), torch.from_numpy(degrees)).permute(0, 2, 3, 1).numpy()
+    np.testing.assert_allclose(mine, tk.rotate_by(tf.constant(x), degrees).numpy(), atol=1e-4)

@@ -34,7 +34,7 @@ def crop_at(x, top, left, size):
     return tf.gather(x, tf.cast(left, tf.int32)[:, None] + r, axis=2, batch_dims=1)
 
 def random_crop(x, padding=4, pad_mode="reflect", seed=None):
-    "Pad by `padding` and crop back to the original size at a random offset per image: shifts of up to ±`padding` px."
+    "Pad by `padding` and crop back to the original size at a random offset per image: shifts of up to ±`padding` px (square pictures, as the kit's are)."
     if not padding: return x
     n, size = tf.shape(x)[0], x.shape[1]
     offsets = tf.random.stateless_uniform([2, n], _seeds(seed, 1)[0], 0, 2 * padding + 1, dtype=tf.int32)

@@ -35,7 +35,7 @@ def crop_at(x, top, left, size):
     return x.gather(3, cols[:, None, None, :].expand(n, c, size, size))
 
 def random_crop(x, padding=4, pad_mode="reflect", generator=None):
-    "Pad by `padding` and crop back to the original size at a random offset per image: shifts of up to ±`padding` px."
+    "Pad by `padding` and crop back to the original size at a random offset per image: shifts of up to ±`padding` px (square pictures, as the kit's are)."
     if not padding: return x
     n, size = x.shape[0], x.shape[2]
     offsets = torch.randint(0, 2 * padding + 1, (2, n), generator=generator, device=x.device)
@@ -58,8 +58,8 @@ def random_flip(x, generator=None):
 def rotate_by(x, degrees):
     "Rotate each image of `x` (N, C, H, W) counter-clockwise by `degrees[i]` about its centre; bilinear, zeros outside."
     a = torch.as_tensor(degrees, dtype=x.dtype, device=x.device) * (math.pi / 180)
-    cos, sin, zero = torch.cos(a), torch.sin(a), torch.zeros_like(a)
-    theta = torch.stack([torch.stack([cos, -sin, zero], 1), torch.stack([sin, cos, zero], 1)], 1)  # (N, 2, 3)
+    cos, sin, zero, r = torch.cos(a), torch.sin(a), torch.zeros_like(a), x.shape[-2] / x.shape[-1]  # r: height / width
+    theta = torch.stack([torch.stack([cos, -sin * r, zero], 1), torch.stack([sin / r, cos, zero], 1)], 1)  # (N, 2, 3)
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
     return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
 

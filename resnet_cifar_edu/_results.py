@@ -1,4 +1,4 @@
-"""Every training run recorded for this course, with its test and validation accuracy, its time and machine, and why it was made.
+"""Every full-length training run recorded for this course, with its test and validation accuracy, its time and machine, and why it was made.
 
 Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/results.html.md"""
 
@@ -50,7 +50,7 @@ def _shipped_rows(c, cycles, total) -> list:
     time = f"{_minutes(c['train_seconds'])} (this cycle; {_hours(total)} for all {len(cycles)} cycles)" if len(cycles) > 1 else _minutes(c["train_seconds"])
     return [f"| **shipped** | PyTorch | {epochs} | {time} | {_machine(c['machine'])} | {c['val_acc']:.2%} | {t['torch']['accuracy']:.2%} | {t['torch_tta']['accuracy']:.2%} | "
             f"cycle {len(cycles)}{cutout}: **the model the chapters and the demo use** |",
-            f"| **shipped** | Keras | {epochs} | (the same file) | | — | {t['tf']['accuracy']:.2%} | {t['tf_tta']['accuracy']:.2%} | "
+            f"| **shipped** | Keras | {epochs} | (the same file) | | not measured | {t['tf']['accuracy']:.2%} | {t['tf_tta']['accuracy']:.2%} | "
             f"the same file run by Keras: its probabilities differ from PyTorch's by at most {_gap(t)} |"]
 
 # %% ../nbs/results.ipynb #r0full01

@@ -354,9 +354,14 @@ def test_preload_does_not_call_a_switched_backend_ready(classifiers):
     gates = {b: threading.Event() for b in BACKENDS}
     def loader(backend): gates[backend].wait(60); return classifiers[backend]
     app = A.ClassifierApp(loader=loader, test_source=None, preload=True)
-    while app.state != "loading": time.sleep(0.01)  # the preload is loading PyTorch
+    def wait_for(cond):
+        for _ in range(6000):  # a minute at most: a failure, not a hang
+            if cond(): return
+            time.sleep(0.01)
+        raise AssertionError(f"waited a minute; status: {app.status.value}")
+    wait_for(lambda: app.state == "loading")  # the preload is loading PyTorch
     switch = threading.Thread(target=lambda: setattr(app.backend, "value", "tf")); switch.start()
-    while "TensorFlow" not in app.status.value: time.sleep(0.01)  # the switch is loading TensorFlow
+    wait_for(lambda: "TensorFlow" in app.status.value)  # the switch is loading TensorFlow
     gates["torch"].set(); app.preloading.join(60)
     assert app.state == "loading" and "TensorFlow" in app.status.value, app.status.value
     gates["tf"].set(); switch.join(60)

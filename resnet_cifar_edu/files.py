@@ -135,11 +135,11 @@ def _folder_entries(root: Path, split: str):
     if _is_tar(root):
         try: tf = tarfile.open(root)
         except (tarfile.TarError, OSError, EOFError) as e:
-            raise DataError(f"'{root}' is not a readable tar archive ({e}); download or pack it again.") from None
+            raise DataError(f"'{root}' is not a readable tar archive ({' '.join(str(e).split())}); download or pack it again.") from None
         with tf:
             try: members = [m for m in tf.getmembers() if m.isfile()]
             except (tarfile.TarError, OSError, EOFError) as e:
-                raise DataError(f"'{root}' is a corrupt or truncated archive ({e}); download or pack it again.") from None
+                raise DataError(f"'{root}' is a corrupt or truncated archive ({' '.join(str(e).split())}); download or pack it again.") from None
         entries = []
         for m in members:
             parts = Path(m.name).parts

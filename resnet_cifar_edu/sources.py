@@ -32,6 +32,8 @@ def _find_cifar_archive(source: Path, download: bool, url: str, md5: str | None)
         for cand in (source/"cifar-10-batches-py", source):
             if (cand/"batches.meta").is_file() or (cand/"test_batch").is_file(): return cand
         if (source/CIFAR10_ARCHIVE).is_file(): return source/CIFAR10_ARCHIVE
+        if (empty := next((c for c in (source/"cifar-10-batches-py", source) if c.name == "cifar-10-batches-py" and c.is_dir()), None)):
+            raise DataError(f"'{empty}' holds none of CIFAR-10's batches (data_batch_1 … test_batch); unpack the archive again, or pass its path.")
         if download: return download_url(url, source/CIFAR10_ARCHIVE, md5)
         raise DataError(f"'{source}' holds neither {CIFAR10_ARCHIVE} nor cifar-10-batches-py/; pass download=True or the archive's path.")
     raise DataError(f"'{source}' does not exist; pass the path of {CIFAR10_ARCHIVE}, or an existing folder to download it into.")
@@ -53,7 +55,7 @@ def _read_batches(src: Path, split: str):
                                         f"download {CIFAR10_ARCHIVE} again, or use load_image_folder for folders of images.")
             return [_unpickle(tf.extractfile(names[b]).read(), f"'{b}' in '{src}'") for b in _BATCHES[split]]
     except (tarfile.TarError, EOFError, OSError, zlib.error) as e:
-        raise DataError(f"'{src}' is a corrupt or truncated archive ({type(e).__name__}: {e}); delete it and download it again.") from None
+        raise DataError(f"'{src}' is a corrupt or truncated archive ({type(e).__name__}: {' '.join(str(e).split())}); delete it and download it again.") from None
 
 # %% ../nbs/A1b_finding_the_data.ipynb #a1brows1
 def _cifar_rows(src: Path, split: str):
@@ -86,7 +88,7 @@ def write_cifar_archive(path, train, test, classes):
 # %% ../nbs/A1b_finding_the_data.ipynb #226aa612
 def _is_cifar_python(p: Path):
     "Is `p` the official archive (file, unpacked folder, or a folder holding the archive)? Looks inside, not at the name alone."
-    if p.is_dir(): return (p/"cifar-10-batches-py").is_dir() or (p/"batches.meta").is_file() or (p/CIFAR10_ARCHIVE).is_file()
+    if p.is_dir(): return p.name == "cifar-10-batches-py" or (p/"cifar-10-batches-py").is_dir() or (p/"batches.meta").is_file() or (p/CIFAR10_ARCHIVE).is_file()
     if not _is_tar(p): return False
     if p.name == CIFAR10_ARCHIVE: return True
     try:

@@ -302,3 +302,14 @@ def test_a_renamed_archive_is_refused_with_a_message(tmp_path, tiny_archive):
     renamed = shutil.copy(tiny_archive, tmp_path/"data.bin")
     for load in (lambda: load_dataset(renamed, progress=False), lambda: load_image_folder(renamed, progress=False)):
         with pytest.raises(DataError, match="is a file, not a folder or a .tar"): load()
+
+def test_a_corrupt_archive_is_one_line(tmp_path, tiny_archive):
+    "A CIFAR-10 archive with garbled bytes, and its unpacking gone wrong (the folder, no batches): one DataError line each, saying what to do."
+    raw = bytearray(tiny_archive.read_bytes())
+    raw[200:400] = bytes(b ^ 0xFF for b in raw[200:400])
+    (tmp_path/"bad").mkdir(); bad = tmp_path/"bad"/"cifar-10-python.tar.gz"; bad.write_bytes(bytes(raw))
+    (tmp_path/"emptied"/"cifar-10-batches-py").mkdir(parents=True)
+    for src, words in [(bad, "corrupt or truncated"), (tmp_path/"emptied", "holds none of CIFAR-10's batches"),
+                       (tmp_path/"emptied"/"cifar-10-batches-py", "holds none of CIFAR-10's batches")]:
+        with pytest.raises(DataError, match=words) as e: load_dataset(src, "train", progress=False)
+        assert "\n" not in str(e.value), str(e.value)

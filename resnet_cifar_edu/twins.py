@@ -9,6 +9,7 @@ __all__ = ['TWIN_MODULES', 'PARAM_RENAMES', 'FRAMEWORK_ONLY', 'SIGNATURE_EXCEPTI
 import inspect, sys, types
 
 # %% ../nbs/99_build.ipynb #d2d60430
+_ALL_TWINS: dict[int, list] = {}  # id(notebook globals) -> the Twins made there
 _SEEN: dict[int, dict] = {}  # id(notebook globals) -> {name: object} as the last keep() of any twin saw them
 
 def _is_own(obj, g) -> bool:
@@ -55,10 +56,11 @@ def _rebind_attr(v, nb, g):
 class Twin:
     "The definitions of one framework in a notebook where both frameworks define the same names."
     def __init__(self, framework: str):
-        self.framework, self._names = framework, []
+        self.framework, self._names, self._source = framework, [], {}  # _source: the notebook's object each name was kept from
         self._globals: dict = {}  # what the kept functions see as their module: the notebook's names, ours on top
         g = sys._getframe(1).f_globals
         if id(g) not in _SEEN: _SEEN[id(g)] = dict(g)  # what was defined before the twins is nobody's
+        self._others = _ALL_TWINS.setdefault(id(g), []); self._others.append(self)  # the twins of this notebook
 
     def keep(self, *names: str) -> "Twin":
         "Take every function and class the notebook defined since the last `keep` (of any twin), and `names`."
@@ -66,7 +68,8 @@ class Twin:
         seen = _SEEN.setdefault(id(g), {})
         new = [k for k, v in g.items() if not k.startswith("__") and seen.get(k) is not v and _is_own(v, g)]
         if any(k in self._names for k in new): new = [k for k in new if k in self._names]  # a tab re-run: only its own names
-        new += [n for n in names if n not in new]
+        theirs = lambda n: any(t is not self and t._source.get(n) is g.get(n) for t in self._others)  # the other tab's, imported last
+        new += [n for n in names if n not in new and not (n in self._names and theirs(n))]  # re-run after the other tab: keep ours
         missing = [n for n in new if n not in g]
         if missing: raise NameError(f"{self.framework}: nothing called {', '.join(missing)} is defined in this notebook")
         self._globals.update({k: v for k, v in g.items() if k not in self._names  # imports etc.: new ones, or re-run since
@@ -77,7 +80,7 @@ class Twin:
             elif isinstance(v, type):
                 for a, attr in list(vars(v).items()):
                     if _is_own(_unwrap(attr), g): setattr(v, a, _rebind_attr(attr, g, self._globals))
-            self._globals[k] = v; setattr(self, k, v)
+            self._globals[k] = v; setattr(self, k, v); self._source[k] = g[k]
             if k not in self._names: self._names.append(k)
         seen.clear(); seen.update(g)
         print(f"{self.framework} keeps: {', '.join(new) or '(nothing new)'}")

@@ -28,3 +28,13 @@ def test_rotations_agree_on_pictures_that_are_not_square():
     degrees = np.array([10.0, -30.0, 90.0], "float32")
     mine = pt.rotate_by(torch.from_numpy(x).permute(0, 3, 1, 2), torch.from_numpy(degrees)).permute(0, 2, 3, 1).numpy()
     np.testing.assert_allclose(mine, tk.rotate_by(tf.constant(x), degrees).numpy(), atol=1e-4)
+
+def test_a_keep_rerun_after_the_other_tab_keeps_its_own_imports():
+    "03's trap: both tabs import `net` under one name and keep it; re-running the first tab's keep cell after the second tab must not take the second's."
+    g = {}
+    exec("from resnet_cifar_edu.twins import Twin\npt, kr = Twin('PyTorch'), Twin('Keras')\n"
+         "net = lambda: 'torch net'\ndef step(): return net()\npt.keep('net')\n"
+         "net = lambda: 'keras net'\ndef step(): return net()\nkr.keep('net')\n"
+         "def step(): return 'edited ' + net()\npt.keep('net')", g)  # the student edits the PyTorch step and re-runs its keep cell
+    assert g["pt"].net() == "torch net" and g["kr"].net() == "keras net"
+    assert g["pt"].step() == "edited torch net" and g["kr"].step() == "keras net"

@@ -34,7 +34,7 @@ def to_batch(images, size=32) -> np.ndarray:
 _TWINS = {}  # a notebook's own twins by backend; empty in the package, whose modules are used
 
 def _backend(name):
-    key = {"torch": "torch", "pytorch": "torch", "tf": "tf", "tensorflow": "tf", "keras": "tf"}.get(name) if isinstance(name, str) else None
+    key = {"torch": "torch", "pytorch": "torch", "tf": "tf", "tensorflow": "tf", "keras": "tf"}.get(name.lower()) if isinstance(name, str) else None
     if key is None: raise ValueError(f"backend must be one of {BACKENDS}, not {name!r}")
     if key in _TWINS: return _TWINS[key]
     if key == "torch": from resnet_cifar_edu.torch import infer
@@ -56,15 +56,15 @@ class Classifier:
     @classmethod
     def from_weights(cls, state: dict, meta: dict, backend="torch"):
         "Build from a state dict (PyTorch names → numpy) and its metadata."
-        cfg = model_config(meta, state)
-        try: model = _backend(backend).build_model(cfg, state)
+        infer, cfg = _backend(backend), model_config(meta, state)  # a wrong backend name gets its own message
+        try: model = infer.build_model(cfg, state)
         except ValueError as e: raise CheckpointError(Text("ckpt_misfit", detail=e)) from None
-        return cls(model, "tf" if backend in ("tf", "tensorflow", "keras") else "torch", cfg, meta)
+        return cls(model, "tf" if backend.lower() in ("tf", "tensorflow", "keras") else "torch", cfg, meta)
 
     @classmethod
     def from_checkpoint(cls, path, backend="torch"):
         "Load a `.safetensors` file or a Keras `.weights.h5` checkpoint, or the best checkpoint in a training output folder."
-        p = find_checkpoint(path)  # a file, or the best checkpoint in a run folder (appendix A5)
+        _backend(backend); p = find_checkpoint(path)  # the backend's name checked first; a file, or a run folder's best (A5)
         if p.name.endswith((".weights.h5", ".keras")): return cls._from_keras_checkpoint(p, backend)
         return cls.from_weights(*read_weights(p), backend=backend)
 
@@ -75,7 +75,7 @@ class Classifier:
         try: model, meta = tft.load_checkpoint(p)
         except Exception as e: raise CheckpointError(Text("ckpt_keras", path=p, detail=f"{type(e).__name__}: {e}")) from None
         cfg = model_config(meta)
-        if backend in ("tf", "tensorflow", "keras"): return cls(model, "tf", cfg, meta)
+        if backend.lower() in ("tf", "tensorflow", "keras"): return cls(model, "tf", cfg, meta)
         from resnet_cifar_edu.port import keras_to_torch
         import torch
         return cls(keras_to_torch(model).eval().to(memory_format=torch.channels_last), "torch", cfg, meta)
@@ -95,6 +95,7 @@ def _shift(x, dy, dx):
 
 def _logits(self, images, tta=False):
     "Raw scores `(N, n_classes)` for any pictures; `tta=True` (or 'flip') averages with the mirrored pictures, 'flip+translate' also with both moved one pixel."
+    if tta not in (False, True, "flip", "flip+translate"): raise ValueError(f"tta must be False, True, 'flip' or 'flip+translate', not {tta!r}")
     x = to_batch(images, self.config["size"])
     run = lambda v: self._infer.predict_logits(self.model, v, self.config["mean"], self.config["std"])
     flip = lambda v: (run(v) + run(np.ascontiguousarray(v[:, :, ::-1]))) / 2

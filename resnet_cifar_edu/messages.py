@@ -83,6 +83,7 @@ MESSAGES.update({
     "image_small": {"en": "{what} is only {w}×{h} pixels; at least {min}×{min} is needed.", "zh": "{what} 只有 {w}×{h} 像素，至少需要 {min}×{min}。"},
     "image_shape": {"en": "{what} has shape {shape}; expected H×W, H×W×3 or H×W×4.", "zh": "{what} 的形状是 {shape}，应为 H×W、H×W×3 或 H×W×4。"},
     "image_dtype": {"en": "{what} has dtype {dtype}; expected an integer or float image.", "zh": "{what} 的数据类型是 {dtype}，应为整数或浮点图像。"},
+    "image_float": {"en": "{what} holds floats from {lo} to {hi}; a float picture must lie in [0, 1] (divide 0–255 values by 255).", "zh": "{what} 中的浮点数从 {lo} 到 {hi}；浮点图片的取值必须在 [0, 1] 之间（0–255 的值请除以 255）。"},
     # weights files that cannot be used (CheckpointError)
     "ckpt_missing": {"en": "'{path}' does not exist; pass a .safetensors file written by this kit.",
                      "zh": "'{path}' 不存在；请提供由本工具包生成的 .safetensors 文件。"},

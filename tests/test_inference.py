@@ -170,3 +170,21 @@ def test_more_bad_inputs_and_backend_names(clf, tmp_path):
     for name in ("jax", None, ["torch"]):
         with pytest.raises(ValueError, match="backend must be one of"): _backend(name)
     assert _backend("pytorch") is _backend("torch") and _backend("keras") is _backend("tf") and _backend("tf").__name__.endswith("tensorflow.infer")
+
+@pytest.mark.parametrize("backend", ["torch", "tf"])
+def test_a_checkpoint_missing_weights_is_refused_by_both_backends(tmp_path, weights, backend):
+    "A file that lacks one layer's tensors: both twins refuse it (before, Keras left that layer at its random start)."
+    state, meta = read_weights(weights)
+    part = write_weights({k: v for k, v in state.items() if not k.startswith("stage4.block1.conv2.")}, meta, tmp_path/"part.safetensors", dtype="float32")
+    with pytest.raises(CheckpointError, match="do not fit"): Classifier.from_checkpoint(part, backend=backend)
+
+def test_arguments_a_user_gets_wrong(clf, weights, tmp_path):
+    "Float pictures outside [0, 1] or with NaN, an unknown tta, a backend name in capitals or misspelt: clear errors, no silent answer."
+    img = np.random.default_rng(0).integers(0, 256, (40, 50, 3)).astype(np.float32)  # 0..255 floats: before, a white picture
+    with pytest.raises(ImageError, match=r"must lie in \[0, 1\]"): clf.predict_proba(img)
+    with pytest.raises(ImageError, match=r"must lie in \[0, 1\]"): clf.predict_proba(np.full((32, 32, 3), np.nan, np.float32))
+    np.testing.assert_allclose(clf.predict_proba(img / 255), clf.predict_proba((img / 255 * 255 + 0.5).astype(np.uint8)), atol=1e-6)
+    with pytest.raises(ValueError, match="tta must be"): clf.predict(img / 255, tta="translate")
+    assert Classifier.from_checkpoint(weights, backend="TF").backend == "tf"
+    with pytest.raises(ValueError, match="backend must be one of"): Classifier.from_checkpoint(weights, backend="jax")
+    with pytest.raises(ValueError, match="backend must be one of"): Classifier.from_checkpoint(tmp_path/"run"/"best.weights.h5", backend="jax")

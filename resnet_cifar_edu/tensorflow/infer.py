@@ -26,14 +26,16 @@ def layer_at(model, path: str):
     return obj
 
 def load_state_dict(model, state: dict):
-    "Copy `state` (PyTorch names → numpy arrays) into the Keras twin `model`, converting names and layouts."
+    "Copy `state` (PyTorch names → numpy arrays) into the Keras twin `model`, converting names and layouts; every weight must be present with its shape."
+    done = set()  # the Keras variables filled: a weight missing from `state` would keep its random start
     for k, v in state.items():
         if k.endswith("num_batches_tracked"): continue
         layer = layer_at(model, k.rsplit(".", 1)[0])
         _, attr = keras_name(k, isinstance(layer, keras.layers.BatchNormalization))
         var, v = getattr(layer, attr), keras_layout(v)
         if tuple(var.shape) != v.shape: raise ValueError(f"'{k}': the model has shape {tuple(var.shape)}, the weights {v.shape}")
-        var.assign(np.ascontiguousarray(v, dtype="float32"))
+        var.assign(np.ascontiguousarray(v, dtype="float32")); done.add(id(var))
+    if missing := [v.path for v in model.weights if id(v) not in done]: raise ValueError(f"weights do not fit this model: missing {missing[:3]}")
     return model
 
 def build_model(config: dict, state: dict):

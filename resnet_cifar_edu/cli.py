@@ -38,6 +38,11 @@ def _framework_module(framework):
     return train
 
 # %% ../nbs/10_cli.ipynb #e4289082
+def _at_least_one(s) -> int:
+    "An argparse type: a whole number of 1 or more."
+    if not s.lstrip("-").isdigit() or int(s) < 1: raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, not {s!r}")
+    return int(s)
+
 def add_train_parser(sub):
     "Add the `train` subcommand to the subparsers `sub`."
     p = sub.add_parser("train", help="train a ResNet-18 on CIFAR-10 (PyTorch or TensorFlow)",
@@ -60,7 +65,7 @@ def add_train_parser(sub):
     p.add_argument("--device", help="PyTorch: cpu, cuda, cuda:1…; TensorFlow: CPU:0, GPU:0… (default: a GPU when there is one)")
     p.add_argument("--no-test", action="store_true", help="skip the final evaluation on the test split")
     p.add_argument("--no-progress", action="store_true", help="no progress bar, only one line per epoch")
-    p.add_argument("--nproc", type=int, default=1,
+    p.add_argument("--nproc", type=_at_least_one, default=1,
                    help="train with N processes on this machine: torchrun + DistributedDataParallel, or TensorFlow's "
                         "MultiWorkerMirroredStrategy (default: 1); the batch size stays the global batch")
     return p
@@ -83,7 +88,7 @@ def add_predict_parser(sub):
     "Add the `predict` subcommand."
     p = sub.add_parser("predict", help="classify image files", description="Print the most likely CIFAR-10 classes of each image.")
     p.add_argument("images", nargs="+", help="image files (JPEG, PNG, ...; any size)")
-    p.add_argument("--topk", type=int, default=3, help="how many classes to print per image (default: 3)")
+    p.add_argument("--topk", type=_at_least_one, default=3, help="how many classes to print per image (default: 3)")
     p.add_argument("--tta", action="store_true", help="average with the mirror image (flip test-time augmentation)")
     p.add_argument("--translate", action="store_true", help="with --tta: also average over the pictures moved one pixel (flip+translate TTA)")
     p.add_argument("--zh", action="store_true", help="Chinese: class names in both languages, messages in Chinese")
@@ -120,8 +125,14 @@ def run_recipe(args) -> Recipe:
         if args.framework is None: args.framework = fw
         elif fw != args.framework:
             raise CLIError(f"'{out}' holds a {FRAMEWORKS.get(fw, fw)} run; resume it with --framework {fw}")
+        weights = out/("last.safetensors" if fw == "torch" else "last.weights.h5")
+        if not weights.is_file() or not isinstance(meta.get("recipe"), dict):  # a new run would overwrite best.* and the history
+            raise CLIError(f"'{out}' has last.json but no {weights.name} or no recipe in it, so it cannot resume; restore the files, or choose another --out")
         if args.preset: print(f"note: --preset {args.preset} is ignored when resuming; the run keeps its own recipe (change fields with --set)")
-        return Recipe(**{**meta["recipe"], **overrides})
+        saved = {k: v for k, v in meta["recipe"].items() if k in Recipe.__dataclass_fields__}  # a field an older kit had is dropped
+        return Recipe(**{**saved, **overrides})
+    if run_files := sorted(p.name for p in out.glob("*") if p.name.split(".")[0] in ("last", "best", "history", "average")):
+        raise CLIError(f"'{out}' holds files of a run ({', '.join(run_files[:3])}) but no last.json to resume from; choose another --out")
     if args.framework is None:
         raise CLIError("choose the framework: --framework torch or --framework tf"
                        + (f" ('{out}' holds no run to resume)" if args.resume else ""))

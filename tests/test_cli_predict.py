@@ -67,3 +67,10 @@ def test_evaluate_writes_confusion_matrix(weights, tiny_folder, tmp_path, backen
     r = run("evaluate", "--data", tiny_folder, "--weights", weights, "--backend", backend, "--out", png)
     assert r.returncode == 0, r.stderr
     assert "top-1 accuracy" in r.stdout and "95% CI" in r.stdout and png.stat().st_size > 10_000
+
+def test_predict_topk_outside_one_to_ten_is_refused(tiny_folder):
+    "--topk 0 ended in an IndexError traceback, --topk -1 printed nine classes: argparse now refuses both in one line (more than there are classes prints them all)."
+    pic = next(tiny_folder.glob("test/*/*"))
+    for k in ("0", "-1", "two"):
+        r = run("predict", str(pic), "--topk", k)
+        assert r.returncode == 2 and "expected a whole number of 1 or more" in r.stderr and "Traceback" not in r.stderr, r.stderr

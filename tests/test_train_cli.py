@@ -357,3 +357,25 @@ def test_torch_checkpoint_is_an_ordinary_file(tmp_path):
     save_checkpoint(tmp_path/"c.safetensors", m, opt, {"epoch": 1})
     umask = os.umask(0); os.umask(umask)
     assert (tmp_path/"c.safetensors").stat().st_mode & 0o777 == 0o666 & ~umask
+
+def test_a_narrow_network_trains_on_an_odd_batch():
+    "Width 4 on 5 pictures: torch 2.14's CPU backward crashed the process (double free) in channels_last below 16 channels with an odd batch; fit now trains such a network in the plain layout."
+    code = ("import numpy as np, tempfile\nfrom resnet_cifar_edu.torch.train import fit\nfrom resnet_cifar_edu.train import get_recipe\n"
+            "x = np.random.default_rng(0).integers(0, 256, (5, 32, 32, 3), dtype=np.uint8)\n"
+            "fit(get_recipe('quick', width=4, epochs=1, compile=False), x, np.arange(5) % 2, x[:2], np.array([0, 1]), tempfile.mkdtemp(), classes=['a', 'b'], progress=False)\n"
+            "print('trained')")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and "trained" in r.stdout, (r.returncode, r.stderr[-2000:])
+
+def test_a_run_folder_that_cannot_resume_is_not_overwritten(tiny_folder, tmp_path):
+    "last.json without its weights file (deleted to save space), or a run's files without last.json: refused with one line, every file left as it was."
+    out = tmp_path/"run"
+    assert run("--framework", "torch", *TINY, "--epochs", "1", "--data", tiny_folder, "--out", out)[0] == 0
+    (out/LAST["torch"]).unlink()
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    code, so, se = run(*TINY, "--epochs", "2", "--resume", "--data", tiny_folder, "--out", out)
+    assert code == 1 and "has last.json but no last.safetensors" in se and "Traceback" not in se, se
+    (out/"last.json").unlink(); before.pop("last.json")
+    code, so, se = run("--framework", "torch", *TINY, "--epochs", "1", "--data", tiny_folder, "--out", out)
+    assert code == 1 and "holds files of a run" in se and "no last.json" in se, se
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # best.*, the history and the curves untouched

@@ -221,6 +221,19 @@ def wait_all(procs, timeout=None) -> int:
             except subprocess.TimeoutExpired: p.kill(); p.wait()
 
 # %% ../nbs/10_cli.ipynb #c8830b44
+def _check_device(framework, device):
+    "Refuse a `--device` that this machine does not have, before the data is loaded."
+    if framework == "torch":
+        import torch
+        try: kind = torch.device(device).type
+        except RuntimeError: raise CLIError(f"--device {device!r} is not a PyTorch device: cpu, cuda or cuda:1, say") from None
+        if kind not in ("cpu", "cuda") or (kind == "cuda" and not torch.cuda.is_available()):
+            raise CLIError(f"--device {device}: the kit trains on cpu or cuda, and PyTorch sees {'a' if torch.cuda.is_available() else 'no'} CUDA GPU here")
+        return
+    import tensorflow as tf
+    have = [d.name.removeprefix("/physical_device:") for d in tf.config.list_physical_devices()]  # 'CPU:0', 'GPU:0', ...
+    if device.upper().lstrip("/").removeprefix("DEVICE:") not in have: raise CLIError(f"--device {device}: TensorFlow sees {', '.join(have)} here")
+
 def cmd_train(args) -> int:
     "Run `resnet-cifar train` with the parsed `args`; returns the exit code."
     from resnet_cifar_edu.distributed import is_main_process, is_worker, replica_batch
@@ -230,6 +243,7 @@ def cmd_train(args) -> int:
         return launch_training(args.framework, args.nproc, without_option(args.argv, "--nproc"))
     main_process = is_main_process()
     train = _framework_module(args.framework)
+    if args.device: _check_device(args.framework, args.device)
     (xt, yt), (xv, yv), classes = load_split(args.data, args.val, progress=not args.no_progress and main_process)
     if not main_process:  # a worker of a multi-process run: train, and leave printing and testing to the main process
         train.fit(recipe, xt, yt, xv, yv, args.out, classes, resume=args.resume, progress=False, device=args.device)

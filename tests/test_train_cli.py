@@ -379,3 +379,12 @@ def test_a_run_folder_that_cannot_resume_is_not_overwritten(tiny_folder, tmp_pat
     code, so, se = run("--framework", "torch", *TINY, "--epochs", "1", "--data", tiny_folder, "--out", out)
     assert code == 1 and "holds files of a run" in se and "no last.json" in se, se
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # best.*, the history and the curves untouched
+
+def test_a_device_this_machine_lacks_is_refused_before_training(tiny_folder, tmp_path):
+    "A misspelt or absent --device: one line before the data is loaded (PyTorch's was a traceback after it, TensorFlow's ran on the CPU)."
+    import torch
+    cases = [("torch", "foo", "is not a PyTorch device"), ("tf", "CPU:5", "TensorFlow sees CPU:0")]
+    if not torch.cuda.is_available(): cases.append(("torch", "cuda", "PyTorch sees no CUDA GPU"))
+    for framework, device, words in cases:
+        code, so, se = run("--framework", framework, *TINY, "--epochs", "1", "--data", tiny_folder, "--out", tmp_path/device, "--device", device)
+        assert code == 1 and words in se and "Traceback" not in se and not (tmp_path/device).exists(), (device, se[-1500:])

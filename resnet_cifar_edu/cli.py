@@ -40,8 +40,10 @@ def _framework_module(framework):
 # %% ../nbs/10_cli.ipynb #e4289082
 def _at_least_one(s) -> int:
     "An argparse type: a whole number of 1 or more."
-    if not s.lstrip("-").isdigit() or int(s) < 1: raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, not {s!r}")
-    return int(s)
+    try: n = int(s)
+    except ValueError: n = 0
+    if n < 1: raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, not {s!r}")
+    return n
 
 def add_train_parser(sub):
     "Add the `train` subcommand to the subparsers `sub`."
@@ -220,20 +222,24 @@ def wait_all(procs, timeout=None) -> int:
             try: p.wait(10)
             except subprocess.TimeoutExpired: p.kill(); p.wait()
 
-# %% ../nbs/10_cli.ipynb #c8830b44
+# %% ../nbs/10_cli.ipynb #cli10dev0
 def _check_device(framework, device):
     "Refuse a `--device` that this machine does not have, before the data is loaded."
     if framework == "torch":
         import torch
         try: kind = torch.device(device).type
         except RuntimeError: raise CLIError(f"--device {device!r} is not a PyTorch device: cpu, cuda or cuda:1, say") from None
-        if kind not in ("cpu", "cuda") or (kind == "cuda" and not torch.cuda.is_available()):
+        if kind not in ("cpu", "cuda") or (kind == "cuda" and (torch.device(device).index or 0) >= torch.cuda.device_count()):
             raise CLIError(f"--device {device}: the kit trains on cpu or cuda, and PyTorch sees {'a' if torch.cuda.is_available() else 'no'} CUDA GPU here")
         return
     import tensorflow as tf
     have = [d.name.removeprefix("/physical_device:") for d in tf.config.list_physical_devices()]  # 'CPU:0', 'GPU:0', ...
-    if device.upper().lstrip("/").removeprefix("DEVICE:") not in have: raise CLIError(f"--device {device}: TensorFlow sees {', '.join(have)} here")
+    try: spec = tf.DeviceSpec.from_string(device)
+    except ValueError: spec = None
+    if spec is None or f"{(spec.device_type or '').upper()}:{spec.device_index or 0}" not in have: raise CLIError(f"--device {device}: TensorFlow sees {', '.join(have)} here")
 
+
+# %% ../nbs/10_cli.ipynb #c8830b44
 def cmd_train(args) -> int:
     "Run `resnet-cifar train` with the parsed `args`; returns the exit code."
     from resnet_cifar_edu.distributed import is_main_process, is_worker, replica_batch

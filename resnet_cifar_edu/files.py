@@ -69,8 +69,8 @@ def _array_to_uint8(a, what="array"):
         raise ImageError(Text("image_shape", what=what, shape=a.shape))
     if a.dtype == np.uint8: pass
     elif a.dtype == np.uint16: a = _stretch_to_uint8(a)  # as to_rgb does a 16-bit PIL image
-    elif np.issubdtype(a.dtype, np.floating):  # [0, 1]; 0..255 floats or NaN would pass as a white or black picture
-        if a.size and not (np.isfinite(a).all() and -1e-3 <= a.min() and a.max() <= 1 + 1e-3): raise ImageError(Text("image_float", what=what, lo=f"{a.min():.3g}", hi=f"{a.max():.3g}"))
+    elif np.issubdtype(a.dtype, np.floating):  # [0, 1] (a resize's small overshoot is clipped); 0..255 floats or NaN: refused
+        if a.size and not (np.isfinite(a).all() and -0.5 <= a.min() and a.max() <= 1.5): raise ImageError(Text("image_float", what=what, lo=f"{a.min():.3g}", hi=f"{a.max():.3g}"))
         a = (np.clip(a, 0, 1) * 255 + 0.5).astype(np.uint8)
     elif a.dtype == bool: a = a.astype(np.uint8) * 255  # a mask: True is white
     elif np.issubdtype(a.dtype, np.integer): a = np.clip(a, 0, 255).astype(np.uint8)

@@ -49,7 +49,7 @@ def softmax(logits):
 class Classifier:
     "A trained ResNet-18 behind one interface, whatever the backend: probabilities, top-k, Grad-CAM."
     def __init__(self, model, backend: str, config: dict, meta: dict | None = None):
-        self.model, self.backend, self.config, self.meta = model, backend, config, meta or {}
+        self.model, self.backend, self.config, self.meta = model, "tf" if str(backend).lower() in ("tf", "tensorflow", "keras") else "torch", config, meta or {}
         self.classes, self.classes_zh = config["classes"], config["classes_zh"]
         self._infer = _backend(backend)
 

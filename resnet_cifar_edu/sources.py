@@ -33,7 +33,7 @@ def _find_cifar_archive(source: Path, download: bool, url: str, md5: str | None)
             if (cand/"batches.meta").is_file() or (cand/"test_batch").is_file(): return cand
         if (source/CIFAR10_ARCHIVE).is_file(): return source/CIFAR10_ARCHIVE
         if (empty := next((c for c in (source/"cifar-10-batches-py", source) if c.name == "cifar-10-batches-py" and c.is_dir()), None)):
-            raise DataError(f"'{empty}' holds none of CIFAR-10's batches (data_batch_1 … test_batch); unpack the archive again, or pass its path.")
+            raise DataError(f"'{empty}' lacks CIFAR-10's batches.meta and test_batch; unpack the archive again, or pass its path.")
         if download: return download_url(url, source/CIFAR10_ARCHIVE, md5)
         raise DataError(f"'{source}' holds neither {CIFAR10_ARCHIVE} nor cifar-10-batches-py/; pass download=True or the archive's path.")
     raise DataError(f"'{source}' does not exist; pass the path of {CIFAR10_ARCHIVE}, or an existing folder to download it into.")

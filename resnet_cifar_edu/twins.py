@@ -9,7 +9,7 @@ __all__ = ['TWIN_MODULES', 'PARAM_RENAMES', 'FRAMEWORK_ONLY', 'SIGNATURE_EXCEPTI
 import inspect, sys, types
 
 # %% ../nbs/99_build.ipynb #d2d60430
-_ALL_TWINS: dict[int, list] = {}  # id(notebook globals) -> the Twins made there
+_ALL_TWINS: dict[int, dict] = {}  # id(notebook globals) -> {framework: the Twin made there last}
 _SEEN: dict[int, dict] = {}  # id(notebook globals) -> {name: object} as the last keep() of any twin saw them
 
 def _is_own(obj, g) -> bool:
@@ -60,7 +60,7 @@ class Twin:
         self._globals: dict = {}  # what the kept functions see as their module: the notebook's names, ours on top
         g = sys._getframe(1).f_globals
         if id(g) not in _SEEN: _SEEN[id(g)] = dict(g)  # what was defined before the twins is nobody's
-        self._others = _ALL_TWINS.setdefault(id(g), []); self._others.append(self)  # the twins of this notebook
+        self._others = _ALL_TWINS.setdefault(id(g), {}); self._others[framework] = self  # this notebook's twins, the latest per framework
 
     def keep(self, *names: str) -> "Twin":
         "Take every function and class the notebook defined since the last `keep` (of any twin), and `names`."
@@ -68,7 +68,7 @@ class Twin:
         seen = _SEEN.setdefault(id(g), {})
         new = [k for k, v in g.items() if not k.startswith("__") and seen.get(k) is not v and _is_own(v, g)]
         if any(k in self._names for k in new): new = [k for k in new if k in self._names]  # a tab re-run: only its own names
-        theirs = lambda n: any(t is not self and t._source.get(n) is g.get(n) for t in self._others)  # the other tab's, imported last
+        theirs = lambda n: n in g and not _is_own(g[n], g) and any(t is not self and t._source.get(n) is g[n] for t in self._others.values())  # the other tab's import
         new += [n for n in names if n not in new and not (n in self._names and theirs(n))]  # re-run after the other tab: keep ours
         missing = [n for n in new if n not in g]
         if missing: raise NameError(f"{self.framework}: nothing called {', '.join(missing)} is defined in this notebook")

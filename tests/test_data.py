@@ -309,7 +309,7 @@ def test_a_corrupt_archive_is_one_line(tmp_path, tiny_archive):
     raw[200:400] = bytes(b ^ 0xFF for b in raw[200:400])
     (tmp_path/"bad").mkdir(); bad = tmp_path/"bad"/"cifar-10-python.tar.gz"; bad.write_bytes(bytes(raw))
     (tmp_path/"emptied"/"cifar-10-batches-py").mkdir(parents=True)
-    for src, words in [(bad, "corrupt or truncated"), (tmp_path/"emptied", "holds none of CIFAR-10's batches"),
-                       (tmp_path/"emptied"/"cifar-10-batches-py", "holds none of CIFAR-10's batches")]:
+    for src, words in [(bad, "corrupt or truncated"), (tmp_path/"emptied", "lacks CIFAR-10's batches.meta"),
+                       (tmp_path/"emptied"/"cifar-10-batches-py", "lacks CIFAR-10's batches.meta")]:
         with pytest.raises(DataError, match=words) as e: load_dataset(src, "train", progress=False)
         assert "\n" not in str(e.value), str(e.value)

@@ -362,7 +362,7 @@ def test_a_narrow_network_trains_on_an_odd_batch():
     "Width 4 on 5 pictures: torch 2.14's CPU backward crashed the process (double free) in channels_last below 16 channels with an odd batch; fit now trains such a network in the plain layout."
     code = ("import numpy as np, tempfile\nfrom resnet_cifar_edu.torch.train import fit\nfrom resnet_cifar_edu.train import get_recipe\n"
             "x = np.random.default_rng(0).integers(0, 256, (5, 32, 32, 3), dtype=np.uint8)\n"
-            "fit(get_recipe('quick', width=4, epochs=1, compile=False), x, np.arange(5) % 2, x[:2], np.array([0, 1]), tempfile.mkdtemp(), classes=['a', 'b'], progress=False)\n"
+            "fit(get_recipe('quick', width=4, epochs=1, compile=False), x, np.arange(5) % 2, x[:2], np.array([0, 1]), tempfile.mkdtemp(), classes=['a', 'b'], progress=False, device='cpu')\n"
             "print('trained')")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0 and "trained" in r.stdout, (r.returncode, r.stderr[-2000:])

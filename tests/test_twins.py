@@ -30,11 +30,20 @@ def test_rotations_agree_on_pictures_that_are_not_square():
     np.testing.assert_allclose(mine, tk.rotate_by(tf.constant(x), degrees).numpy(), atol=1e-4)
 
 def test_a_keep_rerun_after_the_other_tab_keeps_its_own_imports():
-    "03's trap: both tabs import `net` under one name and keep it; re-running the first tab's keep cell after the second tab must not take the second's."
+    "03's trap: both tabs import a `net` under one name and keep it; re-running the first tab's keep cell after the second tab must not take the second's."
     g = {}
     exec("from resnet_cifar_edu.twins import Twin\npt, kr = Twin('PyTorch'), Twin('Keras')\n"
-         "net = lambda: 'torch net'\ndef step(): return net()\npt.keep('net')\n"
-         "net = lambda: 'keras net'\ndef step(): return net()\nkr.keep('net')\n"
-         "def step(): return 'edited ' + net()\npt.keep('net')", g)  # the student edits the PyTorch step and re-runs its keep cell
-    assert g["pt"].net() == "torch net" and g["kr"].net() == "keras net"
-    assert g["pt"].step() == "edited torch net" and g["kr"].step() == "keras net"
+         "from os.path import basename as net\ndef step(): return net('a/b')\npt.keep('net')\n"
+         "from os.path import dirname as net\ndef step(): return net('a/b')\nkr.keep('net')\n"
+         "def step(): return 'edited ' + net('a/b')\npt.keep('net')", g)  # the student edits the PyTorch step and re-runs its keep cell
+    assert g["pt"].net("a/b") == "b" and g["kr"].net("a/b") == "a"
+    assert g["pt"].step() == "edited b" and g["kr"].step() == "a"
+
+def test_an_edited_shared_function_reaches_both_twins():
+    "03's schedule: one function of the notebook kept by both tabs; edited and both keep cells re-run, both twins take the edit."
+    g = {}
+    exec("from resnet_cifar_edu.twins import Twin\npt, kr = Twin('PyTorch'), Twin('Keras')\n"
+         "def lr(): return 1\npt.keep('lr')\nkr.keep('lr')\n"
+         "def lr(): return 2\npt.keep('lr')\nkr.keep('lr')\n"
+         "pt, kr = Twin('PyTorch'), Twin('Keras')\npt.keep('lr'); kr.keep('lr')", g)  # and a second Run All: new twins
+    assert g["pt"].lr() == 2 and g["kr"].lr() == 2

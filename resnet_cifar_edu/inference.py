@@ -59,7 +59,7 @@ class Classifier:
         infer, cfg = _backend(backend), model_config(meta, state)  # a wrong backend name gets its own message
         try: model = infer.build_model(cfg, state)
         except ValueError as e: raise CheckpointError(Text("ckpt_misfit", detail=e)) from None
-        return cls(model, "tf" if backend.lower() in ("tf", "tensorflow", "keras") else "torch", cfg, meta)
+        return cls(model, backend, cfg, meta)  # __init__ turns the name into 'torch' or 'tf'
 
     @classmethod
     def from_checkpoint(cls, path, backend="torch"):

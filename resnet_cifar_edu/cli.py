@@ -104,7 +104,7 @@ def add_evaluate_parser(sub):
     p.add_argument("--split", default="test", help="split to evaluate (default: test)")
     p.add_argument("--tta", action="store_true", help="average with the mirror image (flip test-time augmentation)")
     p.add_argument("--translate", action="store_true", help="with --tta: also average over the pictures moved one pixel (flip+translate TTA)")
-    p.add_argument("--out", default="confusion_matrix.png", help="where to write the confusion matrix (default: confusion_matrix.png)")
+    p.add_argument("--out", default="confusion_matrix.png", help="the confusion matrix picture: a file (.png when no suffix is given) or a folder (default: confusion_matrix.png)")
     _weights_args(p)
     return p
 
@@ -295,6 +295,10 @@ def cmd_evaluate(args) -> int:
     "Evaluate on a split, print the report, write the confusion matrix PNG."
     from resnet_cifar_edu.data import load_dataset
     from resnet_cifar_edu.evaluate import evaluation_report, format_report, plot_confusion_matrix
+    from matplotlib.backend_bases import FigureCanvasBase
+    out = Path(args.out); out = out/"confusion_matrix.png" if out.is_dir() else out if out.suffix else out.with_suffix(".png")
+    if not out.parent.is_dir(): raise CLIError(f"--out '{args.out}': the folder '{out.parent}' does not exist")  # before the work, not after
+    if out.suffix[1:].lower() not in FigureCanvasBase.get_supported_filetypes(): raise CLIError(f"--out '{args.out}': cannot draw a '{out.suffix}' picture; use .png, .pdf or .svg")
     clf = _classifier(args)
     x, y, classes = load_dataset(args.data, args.split)
     if list(classes) != list(clf.classes): raise CLIError(f"the data's classes {classes[:3]}… differ from the model's {clf.classes[:3]}…")
@@ -303,8 +307,8 @@ def cmd_evaluate(args) -> int:
     import matplotlib; matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     fig = plot_confusion_matrix(probs, y, classes, title=f"{Path(args.data).name} {args.split}")
-    fig.savefig(args.out, dpi=120); plt.close(fig)
-    print(f"confusion matrix written to {args.out}")
+    fig.savefig(out, dpi=120); plt.close(fig)
+    print(f"confusion matrix written to {out}")
     return 0
 
 # %% ../nbs/10_cli.ipynb #5d5dc0e8

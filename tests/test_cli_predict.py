@@ -74,3 +74,14 @@ def test_predict_topk_outside_one_to_ten_is_refused(tiny_folder):
     for k in ("0", "-1", "two"):
         r = run("predict", str(pic), "--topk", k)
         assert r.returncode == 2 and "expected a whole number of 1 or more" in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+def test_evaluate_out_folder_suffix_and_bad_paths(weights, tiny_folder, tmp_path):
+    "--out as a folder wrote nothing there (savefig to a folder), a name without suffix was printed without the '.png' matplotlib added, a missing folder or an unknown suffix failed only after the whole evaluation."
+    r = run("evaluate", "--data", tiny_folder, "--weights", weights, "--out", tmp_path)
+    assert r.returncode == 0 and (tmp_path/"confusion_matrix.png").stat().st_size > 10_000, r.stderr
+    assert f"written to {tmp_path/'confusion_matrix.png'}" in r.stdout
+    r = run("evaluate", "--data", tiny_folder, "--weights", weights, "--out", tmp_path/"cm")
+    assert r.returncode == 0 and (tmp_path/"cm.png").is_file() and f"written to {tmp_path/'cm.png'}" in r.stdout, r.stdout + r.stderr
+    for out, says in [(tmp_path/"nowhere"/"cm.png", "does not exist"), (tmp_path/"cm.txt", "cannot draw a '.txt' picture")]:
+        r = run("evaluate", "--data", tiny_folder, "--weights", weights, "--out", out)
+        assert r.returncode == 1 and says in r.stderr and "Traceback" not in r.stderr and "top-1" not in r.stdout, r.stdout + r.stderr

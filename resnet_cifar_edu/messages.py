@@ -42,11 +42,17 @@ MESSAGES.update({
 # %% ../nbs/A6_two_languages.ipynb #578be197
 def say(key: str, lang: str = "en", **values) -> str:
     "The message `key` in `lang` ('en' or 'zh'; anything else gives English) with its `{placeholders}` filled from `values`."
-    entry = MESSAGES[key]
-    text = entry.get(lang, entry["en"]).format(**{k: localize(v, lang) for k, v in values.items()})
-    return _FULLWIDTH_SPACE.sub("", text) if lang == "zh" else text
+    entry, values = MESSAGES[key], {k: localize(v, lang) for k, v in values.items()}
+    template = entry.get(lang, entry["en"])
+    return (_zh_spaces(template, values) if lang == "zh" else template).format(**values)
 
-_FULLWIDTH_SPACE = re.compile(r"(?<=[，。；：！？）」』】》”])[ ]+|[ ]+(?=[，。；：！？（「『【《“])")  # spaces next to full-width punctuation
+_CLOSE, _OPEN = "，。；：！？）」』】》”", "，。；：！？（「『【《“"  # full-width punctuation: no space after the first, none before the second
+_FULLWIDTH_SPACE = re.compile(f"(?<=[{_CLOSE}])[ ]+|[ ]+(?=[{_OPEN}])")
+
+def _zh_spaces(template, values):
+    "`template` without the spaces that would stand next to full-width punctuation, its own or a value's; the values' own spaces stay."
+    t = re.sub(r"(\{(\w+)\}) +", lambda m: m[1] if values.get(m[2], "")[-1:] in tuple(_CLOSE) else m[0], _FULLWIDTH_SPACE.sub("", template))
+    return re.sub(r" +(\{(\w+)\})", lambda m: m[1] if values.get(m[2], "")[:1] in tuple(_OPEN) else m[0], t)
 
 # %% ../nbs/A6_two_languages.ipynb #af356e2c
 class Text(str):
@@ -121,7 +127,7 @@ MESSAGES.update({  # "{name}" marks a value filled in when the message is shown
     "ready": {"en": "Ready: {backend}.", "zh": "就绪：{backend}。"},
     "ready_took": {"en": "Ready: {backend} (model loaded in {seconds} s).", "zh": "就绪：{backend}（模型加载用了 {seconds} 秒）。"},
     "working": {"en": "Working…", "zh": "正在处理…"},
-    "failed": {"en": "{reason}", "zh": "出错了：{reason}"},
+    "failed": {"en": "{reason}", "zh": "出错了：{reason}"},  # reason: a library's error, in English; the Chinese says first what it is
     "unsure": {"en": "unsure: may be none of the ten classes", "zh": "不确定：可能不是这十类中的任何一类"},
     "truth": {"en": "true label", "zh": "真实类别"},
     "ms": {"en": "{ms} ms", "zh": "{ms} 毫秒"},
@@ -155,9 +161,9 @@ def english_left(text: str, keep=KEEP_IN_CHINESE) -> list:
     text = re.sub(r"""resnet-cifar      # the command's name
                     | \{[^}]*\}      # placeholders
                     | \$[A-Z0-9_]+    # environment variables
-                    | \S*[/.]\w\S*  # paths and file names (a word with a slash or a dot inside)
+                    | [\w~-]*(?:[/.][\w~-]+)+/? | [\w~-]+/  # paths, file names and folders (ASCII with a slash or a dot)
                     | '[^']*'         # quoted names
-                    | `[^`]*`         # code""", " ", text, flags=re.VERBOSE)
+                    | `[^`]*`         # code""", " ", text, flags=re.VERBOSE | re.ASCII)  # ASCII: a path ends where the Chinese begins
     return [w for w in re.findall(r"[A-Za-z_]+", text) if w not in keep]
 
 # %% ../nbs/A6_two_languages.ipynb #94d166f4

@@ -72,7 +72,7 @@ class AppResult:
     backend: str = ""
     cam: bytes = b""                     # Grad-CAM overlay as PNG, when asked for
     truth: tuple | None = None           # (class, class_zh) for a test image with a known label
-    seconds: float = 0.0                 # time spent in the model
+    seconds: float = 0.0                 # time spent in the model (and drawing the Grad-CAM overlay, when asked for)
 
 def _png(img: Image.Image) -> bytes:
     buf = io.BytesIO(); img.save(buf, format="PNG"); return buf.getvalue()

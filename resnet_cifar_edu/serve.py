@@ -153,9 +153,10 @@ UPLOAD_GUARD_JS = """(() => {
   // Refuse oversized files in the browser: the widget is handed an empty file instead (Python sees size > bytes
   // received and explains), so a huge upload never reaches the websocket, whose message size is limited.
   // Only files chosen through this page's upload button: other uploads in the same tab (JupyterLab's) are left alone.
+  window.__rceLimits = {perFile: %d, perSelection: %d};  // set every time: an app shown again in the tab brings its own limits
   if (window.__rceUploadGuard) return;
   window.__rceUploadGuard = true;
-  const perFile = %d, perSelection = %d, read = FileReader.prototype.readAsArrayBuffer, click = HTMLInputElement.prototype.click;
+  const read = FileReader.prototype.readAsArrayBuffer, click = HTMLInputElement.prototype.click;
   let fromButton = false, armed = false, used = 0;
   document.addEventListener("click", e => {  // a click on the page's upload button opens its hidden file input
     if (e.target.closest && e.target.closest(".rce-app .widget-upload")) { fromButton = true; setTimeout(() => { fromButton = false; }, 0); }
@@ -169,6 +170,7 @@ UPLOAD_GUARD_JS = """(() => {
   };
   FileReader.prototype.readAsArrayBuffer = function (blob) {
     if (armed && blob instanceof File) {  // the widget reads every file of a selection in its change handler, in one go
+      const {perFile, perSelection} = window.__rceLimits;
       if (blob.size > perFile || used + blob.size > perSelection) return read.call(this, new Blob([]));
       used += blob.size;
     }

@@ -117,6 +117,12 @@ def test_voila_app_in_chromium(voila_url, tmp_path):
             n = page.evaluate("""() => new Promise(done => { const r = new FileReader(); r.onload = () => done(r.result.byteLength);
                                   r.readAsArrayBuffer(new File([new Uint8Array(11 * 2 ** 20)], "elsewhere.bin")); })""")
             assert n == 11 * 2**20, f"a file read outside the page's upload button was cut to {n} bytes"
+            # the guard's script run again with other limits (a second app in the same JupyterLab tab): its limits hold
+            from resnet_cifar_edu.app import MAX_UPLOAD_BYTES, MAX_UPLOAD_TOTAL, UPLOAD_GUARD_JS
+            page.add_script_tag(content=UPLOAD_GUARD_JS % (100, 100))
+            _upload(page, good)
+            expect(errors).to_have_count(1, timeout=30_000)  # emptied in the browser: the page says why
+            page.add_script_tag(content=UPLOAD_GUARD_JS % (MAX_UPLOAD_BYTES, MAX_UPLOAD_TOTAL))
             _upload(page, good)
             expect(page.locator(".rce-card:not(.rce-error) .rce-label").first).to_have_text(en1, timeout=30_000)
             expect(page.locator(".rce-error")).to_have_count(0)

@@ -328,6 +328,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print(f"\ninterrupted; every completed epoch is saved: add --resume to continue", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `resnet-cifar predict *.jpg | head`: the reader has gone, so stop without a traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's flush at exit would fail again
+        return 141  # what a shell reports for a command whose pipe closed: 128 + SIGPIPE
     except (CLIError, DataError, ValueError, FileNotFoundError, PermissionError) as e:
         lang = "zh" if getattr(args, "zh", False) else "en"  # only `predict` has --zh
         print(say("cli_fatal", lang, reason=localize(e, lang)), file=sys.stderr)

@@ -85,3 +85,11 @@ def test_evaluate_out_folder_suffix_and_bad_paths(weights, tiny_folder, tmp_path
     for out, says in [(tmp_path/"nowhere"/"cm.png", "does not exist"), (tmp_path/"cm.txt", "cannot draw a '.txt' picture")]:
         r = run("evaluate", "--data", tiny_folder, "--weights", weights, "--out", out)
         assert r.returncode == 1 and says in r.stderr and "Traceback" not in r.stderr and "top-1" not in r.stdout, r.stdout + r.stderr
+
+def test_predict_into_a_closed_pipe_is_quiet(weights, tiny_folder):
+    "`resnet-cifar predict *.png | head -1`: the reader leaves early; the command stops with the shell's code for it, no BrokenPipeError traceback."
+    pics = sorted(map(str, tiny_folder.glob("test/*/*")))[:5]
+    p = subprocess.Popen([str(BIN/"resnet-cifar"), "predict", *pics, "--weights", str(weights)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.close()  # like `head` exiting before the first prediction is printed
+    err = p.stderr.read().decode(); p.wait(timeout=300)
+    assert p.returncode == 141 and "Traceback" not in err and "BrokenPipe" not in err, (p.returncode, err)

@@ -108,6 +108,7 @@ def _predict_proba(self, images, tta=False) -> np.ndarray:
 
 def _predict(self, images, topk=3, tta=False) -> list:
     "For each image, the `topk` most likely `(class, class_zh, probability)`, most likely first."
+    if not isinstance(topk, (int, np.integer)) or topk < 1: raise ValueError(f"topk must be a whole number ≥ 1, got {topk!r}")
     p = self.predict_proba(images, tta)
     top = np.argsort(-p, 1, kind="stable")[:, :topk]
     return [[(self.classes[j], self.classes_zh[j], float(row[j])) for j in t] for row, t in zip(p, top)]
@@ -118,8 +119,9 @@ def _explain(self, image, class_idx=None) -> np.ndarray:
 
 def _predict_and_explain(self, image, topk=3, class_idx=None) -> tuple:
     "`(top-k list as from predict, Grad-CAM map)` for one picture, from one forward and one backward pass."
-    x = to_batch(image, self.config["size"])[0]
-    cam, logits = self._infer.gradcam(self.model, x, class_idx, self.config["mean"], self.config["std"])
+    x, n = to_batch(image, self.config["size"]), len(self.classes)
+    if len(x) != 1 or class_idx not in (None, *range(n)): raise ValueError(f"Grad-CAM takes one picture and a class_idx of None (the predicted class) or 0..{n - 1}; got {len(x)} pictures and class_idx={class_idx!r}")
+    cam, logits = self._infer.gradcam(self.model, x[0], class_idx, self.config["mean"], self.config["std"])
     p, s = softmax(logits), self.config["size"]
     top = [(self.classes[j], self.classes_zh[j], float(p[j])) for j in np.argsort(-p, kind="stable")[:topk]]
     from PIL import Image

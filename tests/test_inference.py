@@ -188,3 +188,14 @@ def test_arguments_a_user_gets_wrong(clf, weights, tmp_path):
     assert Classifier.from_checkpoint(weights, backend="TF").backend == "tf"
     with pytest.raises(ValueError, match="backend must be one of"): Classifier.from_checkpoint(weights, backend="jax")
     with pytest.raises(ValueError, match="backend must be one of"): Classifier.from_checkpoint(tmp_path/"run"/"best.weights.h5", backend="jax")
+
+def test_topk_batches_and_class_idx_a_user_gets_wrong(clf):
+    "topk=-1 gave nine classes and topk=0 none; explain on a batch silently used its first picture; class_idx=12 was an IndexError from inside the backend, class_idx=-1 the last class."
+    x = make_tiny_images(3, seed=0)[0]
+    for k in (0, -1, 2.5):
+        with pytest.raises(ValueError, match="topk must be a whole number"): clf.predict(x, topk=k)
+    assert len(clf.predict(x, topk=np.int64(2))[0]) == 2 and len(clf.predict(x, topk=20)[0]) == 10  # more than there are: all of them
+    with pytest.raises(ValueError, match="one picture"): clf.explain(x)
+    for c in (12, -1):
+        with pytest.raises(ValueError, match=r"0\.\.9"): clf.explain(x[0], class_idx=c)
+    assert clf.explain(x[:1], class_idx=np.int64(3)).shape == (32, 32) and clf.predict_and_explain(x[0])[1].shape == (32, 32)

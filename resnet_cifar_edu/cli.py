@@ -244,12 +244,13 @@ def cmd_train(args) -> int:
     "Run `resnet-cifar train` with the parsed `args`; returns the exit code."
     from resnet_cifar_edu.distributed import is_main_process, is_worker, replica_batch
     recipe = run_recipe(args)
+    if args.device: _check_device(args.framework, args.device)
     if args.nproc > 1 and not is_worker():  # start the workers, each runs this command
         replica_batch(recipe.batch_size, args.nproc)  # refuse an uneven split before starting anything
+        load_split(args.data, args.val, progress=not args.no_progress)  # unusable data: one line here, not one per worker; and the cache is filled once
         return launch_training(args.framework, args.nproc, without_option(args.argv, "--nproc"))
     main_process = is_main_process()
     train = _framework_module(args.framework)
-    if args.device: _check_device(args.framework, args.device)
     (xt, yt), (xv, yv), classes = load_split(args.data, args.val, progress=not args.no_progress and main_process)
     if not main_process:  # a worker of a multi-process run: train, and leave printing and testing to the main process
         train.fit(recipe, xt, yt, xv, yv, args.out, classes, resume=args.resume, progress=False, device=args.device)

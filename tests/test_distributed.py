@@ -100,6 +100,15 @@ def test_cli_nproc_refuses_an_uneven_batch(tiny_folder, tmp_path):
     assert r.returncode == 1 and "cannot be split evenly over 3 replicas" in r.stderr, r.stderr
     assert not (tmp_path/"x").exists()
 
+@pytest.mark.parametrize("framework", ["torch", "tf"])
+def test_cli_nproc_with_unusable_data_is_one_line(framework, tmp_path):
+    "Data that cannot be loaded: one line from the launcher, not one per worker followed by torchrun's traceback."
+    (tmp_path/"empty").mkdir()
+    cmd = [sys.executable, "-m", "resnet_cifar_edu.cli", "train", "--framework", framework, "--nproc", "2", "--preset", "quick",
+           "--batch-size", "16", "--data", tmp_path/"empty", "--out", tmp_path/"x", "--no-progress"]
+    r = subprocess.run(list(map(str, cmd)), capture_output=True, text=True, timeout=TIMEOUT, cwd=ROOT)
+    assert r.returncode == 1 and r.stderr.count("resnet-cifar: error:") == 1 and "Traceback" not in r.stderr, r.stderr[-3000:]
+
 # --- TensorFlow: two MultiWorkerMirroredStrategy workers on 127.0.0.1 ---------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -74,7 +74,7 @@ def load_image_folder(root, split="train", size=32, cache=True, progress=True):
     "Read `<root>/<split>/<class>/*` (a folder or a .tar/.tar.gz of one) into `(images uint8 (N,size,size,3), labels int64 (N,), classes)`."
     root = Path(root).expanduser()
     cached = _FolderCache(root, split, size, preprocess)  # Appendix A1: a cache file named after the files and preprocess's code
-    if cache and (hit := cached.load()) is not None: return hit
+    if cache and (hit := cached.load()) is not None: return _same_classes(root, split, hit)
     entries, kind_root = cached.entries  # (class, file name) pairs, and where to read them
     classes = sorted({c for c, _ in entries})
     images, keep, bad = _decode_entries(entries, kind_root, lambda src: preprocess(src, size), progress, desc=f"{root.name}/{split}")
@@ -85,7 +85,15 @@ def load_image_folder(root, split="train", size=32, cache=True, progress=True):
     labels = np.array([classes.index(entries[i][0]) for i in keep], dtype=np.int64)
     images = np.stack(images)
     if cache: cached.save(images, labels, classes)
-    return images, labels, classes
+    return _same_classes(root, split, (images, labels, classes))
+
+def _same_classes(root, split, loaded):
+    "`loaded`, after a warning if the folder's other split has other classes: each split numbers its labels by its own."
+    other = root/{"train": "test", "test": "train"}.get(split, "-")
+    if not (root.is_dir() and other.is_dir()): return loaded
+    theirs = sorted(c.name for c in os.scandir(other) if c.is_dir() and not c.name.startswith(".") and any(f.is_file() for f in Path(c.path).iterdir()))
+    if theirs != list(loaded[2]): warnings.warn(f"'{root/split}' and '{other}' have different classes ({', '.join(sorted(set(theirs) ^ set(loaded[2])))} in only one), so the same label means different classes in the two; give every class pictures in both.")
+    return loaded
 
 # %% ../nbs/00_data.ipynb #54811268
 def load_cifar10(source, split="train", download=True, url=CIFAR10_URL, md5=CIFAR10_MD5, cache=True):
@@ -159,8 +167,9 @@ def plot_class_counts(labels, classes=CLASSES, title="images per class"):
 
 # %% ../nbs/00_data.ipynb #27cfe0e1
 def train_val_split(labels, n_val=5000, seed=0):
-    "Stratified, seeded split of indices into `(train_idx, val_idx)` with `n_val` validation items."
+    "Stratified, seeded split of indices into `(train_idx, val_idx)` with `n_val` validation items (a float below 1: that fraction of them)."
     labels = np.asarray(labels)
+    if isinstance(n_val, float) and 0 < n_val < 1: n_val = round(n_val * len(labels))  # a fraction, as in scikit-learn
     if not 0 < n_val < len(labels): raise ValueError(f"n_val must be between 1 and {len(labels)-1}, got {n_val}.")
     rng = np.random.default_rng(seed)
     classes, counts = np.unique(labels, return_counts=True)

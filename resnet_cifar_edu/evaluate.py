@@ -37,6 +37,7 @@ def predictions(probs): return np.asarray(probs).argmax(1)
 
 def accuracy(probs, labels) -> float:
     "Fraction of rows of `probs` whose most likely class is the label."
+    if np.shape(labels) != (len(probs),): raise ValueError(f"{np.size(labels)} labels for {len(probs)} rows of probabilities")
     return float((predictions(probs) == np.asarray(labels)).mean())
 
 def wilson_interval(k, n, z=1.96):
@@ -154,6 +155,7 @@ def reliability_diagram(probs, labels, n_bins=15, ax=None, title="reliability di
 # %% ../nbs/04_evaluate.ipynb #df83e963
 def evaluation_report(probs, labels, classes=CLASSES) -> dict:
     "Accuracy with 95 % CI, per-class accuracy, ECE and the number of images, as a plain dict."
+    if len(classes) != np.shape(probs)[-1]: raise ValueError(f"{len(classes)} class names for {np.shape(probs)[-1]} columns of probabilities; pass classes=")
     acc, (lo, hi) = accuracy_ci(probs, labels)
     return {"n": int(len(labels)), "accuracy": acc, "ci95": (lo, hi),
             "per_class": dict(zip(classes, per_class_accuracy(probs, labels, len(classes)).round(4).tolist())),

@@ -89,7 +89,7 @@ def open_image(src, name=None) -> Image.Image:
     elif isinstance(src, np.ndarray): return Image.fromarray(_array_to_uint8(src, what))
     else:
         if isinstance(src, (str, os.PathLike)):
-            p = Path(src)
+            p = Path(src).expanduser()  # "~/Pictures/cat.png" too
             if not p.is_file(): raise ImageError(Text("image_missing", what=what))
             data = p.read_bytes()
         elif isinstance(src, (bytes, bytearray, memoryview)): data = bytes(src)
@@ -145,7 +145,7 @@ def _folder_entries(root: Path, split: str):
         entries = []
         for m in members:
             parts = Path(m.name).parts
-            if len(parts) >= 3 and parts[-3] == split: entries.append((parts[-2], m.name))
+            if len(parts) >= 3 and parts[-3] == split and not any(q.startswith(".") for q in parts[-2:]): entries.append((parts[-2], m.name))
         if not entries: raise DataError(f"'{root}' holds no files under '{split}/<class>/'; expected <split>/<class>/<image> inside the archive.")
         return sorted(entries), ("tar", root)
     if not root.exists(): raise DataError(f"'{root}' does not exist; pass the folder that holds '{split}/<class>/' (or its .tar.gz).")
@@ -154,8 +154,8 @@ def _folder_entries(root: Path, split: str):
     if not d.is_dir():
         found = ", ".join(sorted(p.name for p in root.iterdir() if p.is_dir())[:10]) or "nothing"
         raise DataError(f"'{d}' is not a folder (found: {found}); expected {root}/{split}/<class>/<image>.")
-    entries = sorted((c.name, f"{split}/{c.name}/{f.name}") for c in os.scandir(d) if c.is_dir()
-                     for f in os.scandir(c.path) if f.is_file())
+    entries = sorted((c.name, f"{split}/{c.name}/{f.name}") for c in os.scandir(d) if c.is_dir() and not c.name.startswith(".")  # not .ipynb_checkpoints
+                     for f in os.scandir(c.path) if f.is_file() and not f.name.startswith("."))  # nor .DS_Store
     if not entries: raise DataError(f"'{d}' has no class folders with files in them; expected {d}/<class>/<image>.")
     return entries, ("dir", root)
 

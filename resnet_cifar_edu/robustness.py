@@ -70,6 +70,9 @@ CORRUPTIONS = {
 
 def corrupt(x, kind, severity):
     "Apply corruption `kind` (a key of `CORRUPTIONS`) with the given severity value."
+    x = np.asarray(x)
+    if kind not in CORRUPTIONS: raise ValueError(f"unknown corruption {kind!r}; choose one of {', '.join(CORRUPTIONS)}")
+    if x.ndim != 4 or x.shape[-1] != 3 or x.dtype != np.uint8: raise ValueError(f"corrupt takes a uint8 batch (N, H, W, 3), got {x.dtype} {x.shape}: for one picture pass x[None], for floats in [0, 1] (x * 255).round().astype(np.uint8)")
     f, _ = CORRUPTIONS[kind]
     return f(x, severity)
 

@@ -35,7 +35,7 @@ CHECKPOINT_NAMES = tuple(w + s for w in ("best", "last") for s in CHECKPOINT_SUF
 
 def find_checkpoint(path) -> Path:
     "`path` if it is not a folder; in a training run's folder, its best checkpoint (either framework), else its last."
-    p = Path(path)
+    p = Path(path).expanduser()
     if not p.is_dir(): return p
     return next((p/n for n in CHECKPOINT_NAMES if (p/n).is_file()), p/CHECKPOINT_NAMES[0])
 

@@ -313,3 +313,25 @@ def test_a_corrupt_archive_is_one_line(tmp_path, tiny_archive):
                        (tmp_path/"emptied"/"cifar-10-batches-py", "lacks CIFAR-10's batches.meta")]:
         with pytest.raises(DataError, match=words) as e: load_dataset(src, "train", progress=False)
         assert "\n" not in str(e.value), str(e.value)
+
+def test_folders_a_student_makes(tmp_path, monkeypatch):
+    "Jupyter's .ipynb_checkpoints became a class; a test split lacking a class numbered its labels differently, silently; '~' was not expanded by open_image; train_val_split(labels, 0.1) was a TypeError."
+    from resnet_cifar_edu.data import make_tiny_image_folder, open_image
+    monkeypatch.setenv("RESNET_CIFAR_EDU_CACHE", str(tmp_path/"cache"))
+    root = make_tiny_image_folder(tmp_path/"pets", 2, classes=["cat", "dog", "frog"])
+    (root/"train"/".ipynb_checkpoints").mkdir(); Image.new("RGB", (32, 32)).save(root/"train"/".ipynb_checkpoints"/"x.png")
+    (root/"train"/"cat"/".DS_Store").write_bytes(b"\0")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # neither the hidden folder nor the hidden file is worth a warning
+        x, y, classes = load_dataset(root, "train", progress=False)
+    assert classes == ["cat", "dog", "frog"] and len(y) == 6
+    with tarfile.open(tmp_path/"pets.tar", "w") as tf: tf.add(root, arcname="pets")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error"); assert load_dataset(tmp_path/"pets.tar", "train", progress=False)[2] == ["cat", "dog", "frog"]
+    for p in (root/"test"/"dog").iterdir(): p.unlink()
+    with pytest.warns(UserWarning, match="dog in only one"): assert load_dataset(root, "test", progress=False)[2] == ["cat", "frog"]
+    with pytest.warns(UserWarning, match="dog in only one"): load_dataset(root, "test", progress=False)  # from the cache too
+    monkeypatch.setenv("HOME", str(root))
+    assert open_image("~/train/cat/0000.png").size == (32, 32)
+    tr, va = train_val_split(np.repeat(np.arange(10), 10), 0.1)
+    assert len(va) == 10 and len(tr) == 90

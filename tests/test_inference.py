@@ -199,3 +199,8 @@ def test_topk_batches_and_class_idx_a_user_gets_wrong(clf):
     for c in (12, -1):
         with pytest.raises(ValueError, match=r"0\.\.9"): clf.explain(x[0], class_idx=c)
     assert clf.explain(x[:1], class_idx=np.int64(3)).shape == (32, 32) and clf.predict_and_explain(x[0])[1].shape == (32, 32)
+
+def test_a_checkpoint_path_with_a_tilde(weights, monkeypatch):
+    "'~/…' said the file does not exist: the path is expanded as load_dataset already did."
+    monkeypatch.setenv("HOME", str(weights.parent))
+    assert Classifier.from_checkpoint(f"~/{weights.name}").config["width"] == 16

@@ -1,6 +1,7 @@
 """Chapter 05's measuring machinery without a trained network: `robustness_table` and `format_table` driven by a
 stand-in classifier on the tiny generated pictures (moved here from a hidden cell of the chapter)."""
 import numpy as np
+import pytest
 from resnet_cifar_edu.data import make_tiny_images
 from resnet_cifar_edu.robustness import CORRUPTIONS, corrupt, format_table, robustness_table
 
@@ -38,3 +39,19 @@ def test_format_table_puts_tables_side_by_side():
     head, rule, clean, blur = text.splitlines()
     assert head.split() == ["corruption", "severity", "PyTorch", "Keras"] and set(rule) == {"-"}
     assert clean.split() == ["clean", "0", "90.0%", "80.0%"] and blur.split() == ["blur", "1.0", "45.0%", "40.0%"]
+
+def test_corrupt_refuses_what_it_would_garble():
+    "One picture (H, W, 3) was blurred row by row or came back (32, 32, 3, 3); floats in [0, 1] came back black; an unknown kind was a KeyError."
+    from resnet_cifar_edu.robustness import corrupt
+    x = np.random.default_rng(0).integers(0, 256, (2, 32, 32, 3), dtype=np.uint8)
+    for bad in (x[0], x / 255):
+        with pytest.raises(ValueError, match=r"uint8 batch \(N, H, W, 3\)"): corrupt(bad, "blur", 1.0)
+    with pytest.raises(ValueError, match="unknown corruption 'fog'"): corrupt(x, "fog", 1)
+    assert corrupt(x[0][None], "jpeg", 50).shape == (1, 32, 32, 3)
+
+def test_evaluation_refuses_mismatched_inputs():
+    "accuracy(5 rows, 1 label) broadcast to 0.2; a two-class model's report named its classes airplane and automobile and added eight empty ones."
+    from resnet_cifar_edu.evaluate import accuracy, evaluation_report
+    with pytest.raises(ValueError, match="1 labels for 5 rows"): accuracy(np.eye(5), [3])
+    with pytest.raises(ValueError, match="10 class names for 2 columns"): evaluation_report(np.eye(2)[[0, 1, 1]], [0, 1, 1])
+    assert evaluation_report(np.eye(2)[[0, 1, 1]], [0, 1, 1], ["cat", "dog"])["per_class"] == {"cat": 1.0, "dog": 1.0}

@@ -67,7 +67,8 @@ class Twin:
         g = sys._getframe(1).f_globals
         seen = _SEEN.setdefault(id(g), {})
         new = [k for k, v in g.items() if not k.startswith("__") and seen.get(k) is not v and _is_own(v, g)]
-        if any(k in self._names for k in new): new = [k for k in new if k in self._names]  # a tab re-run: only its own names
+        owned = lambda k: any(k in t._names for t in self._others.values() if t is not self)  # kept by the other tab
+        if any(k in self._names for k in new): new = [k for k in new if k in self._names or not owned(k)]  # a tab re-run: not the other tab's names
         theirs = lambda n: n in g and not _is_own(g[n], g) and any(t is not self and t._source.get(n) is g[n] for t in self._others.values())  # the other tab's import
         new += [n for n in names if n not in new and not (n in self._names and theirs(n))]  # re-run after the other tab: keep ours
         missing = [n for n in new if n not in g]

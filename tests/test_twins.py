@@ -47,3 +47,13 @@ def test_an_edited_shared_function_reaches_both_twins():
          "def lr(): return 2\npt.keep('lr')\nkr.keep('lr')\n"
          "pt, kr = Twin('PyTorch'), Twin('Keras')\npt.keep('lr'); kr.keep('lr')", g)  # and a second Run All: new twins
     assert g["pt"].lr() == 2 and g["kr"].lr() == 2
+
+def test_a_helper_added_when_a_tab_is_rerun_is_kept():
+    "A function added to the PyTorch tab on a re-run after the Keras tab was dropped by keep(), so pt's net called the Keras unit through it."
+    g = {}
+    exec("from resnet_cifar_edu.twins import Twin\npt, kr = Twin('PyTorch'), Twin('Keras')\n"
+         "def unit(): return 'torch'\ndef net(): return unit()\npt.keep()\n"
+         "def unit(): return 'keras'\ndef net(): return unit()\nkr.keep()\n"
+         "def unit(): return 'torch'\ndef twice(): return unit() + unit()\ndef net(): return twice()\npt.keep()\n"  # the re-run tab, with a new helper
+         "def unit(): return 'keras'\ndef net(): return unit()\nkr.keep()", g)  # and the Keras tab once more
+    assert g["pt"].net() == "torchtorch" and g["kr"].net() == "keras" and "twice" in g["pt"].names and "twice" not in g["kr"].names

@@ -5,11 +5,12 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo lab test test-slow browser-deps export clean-nbs readme check-sync help
+.PHONY: demo lab test test-slow browser-deps export clean-nbs readme help
 help:
 	@echo "make demo   - create .venv, install the kit with both frameworks, start the web demo (voila nbs/classify.ipynb)"
 	@echo "make lab    - the same environment, then JupyterLab on nbs/ to take the course"
 	@echo "make test   - install test tools (and chromium + a CJK font), run nbdev-test and pytest tests/"
+	@echo "make test-slow - also the notebooks' slow cells, on the real data (minutes of CPU)"
 	@echo "make export / clean-nbs / readme - nbdev-export, nbdev-clean, README.md from nbs/index.ipynb"
 
 $(BIN)/python:
@@ -45,10 +46,14 @@ lab: $(VENV)/.installed-demo
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --notebook-dir=nbs
 
 # Debian's chromium drives the browser tests; fonts-noto-cjk lets screenshots show the Chinese class names.
-# Debian/Ubuntu only; elsewhere (macOS, Linux without apt-get) it says so and the browser tests skip
+# Debian/Ubuntu only; elsewhere (macOS, Linux without apt-get) it says so and the browser tests skip. Ubuntu has no
+# `chromium` package, only `chromium-browser`, a snap: tried, and if it cannot be installed the browser tests skip.
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
-	  if command -v apt-get >/dev/null 2>&1; then $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium fonts-noto-cjk; \
+	@if [ ! -x /usr/bin/chromium ] && [ ! -x /snap/bin/chromium ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
+	  if command -v apt-get >/dev/null 2>&1; then $(SUDO) apt-get update -q && \
+	    if apt-cache show chromium >/dev/null 2>&1; then $(SUDO) apt-get install -y -q chromium fonts-noto-cjk; \
+	    else $(SUDO) apt-get install -y -q chromium-browser fonts-noto-cjk \
+	      || echo "note: chromium-browser could not be installed (a snap, on Ubuntu): the browser tests will skip"; fi; \
 	  else echo "note: no apt-get here, so Chromium and a CJK font are not installed: the browser tests will skip"; fi; fi
 
 test: $(VENV)/.installed-dev browser-deps

@@ -21,8 +21,11 @@ def _runs(runs):
 
 def _footer(card, runs_shown, curves, first_line) -> list:
     "Lines under a results table: `first_line`, the runs measured on another machine, the per-class accuracy and the curves."
-    lines = ["", first_line] + [f"The run {run['run']} was trained and measured on a different machine: {run['machine']}." for run in runs_shown
-                                if run.get("machine") and run["machine"] != card["machine"]]
+    elsewhere = {}  # machine -> the runs measured there, when it is not the card's
+    for run in runs_shown:
+        if run.get("machine") and run["machine"] != card["machine"]: elsewhere.setdefault(run["machine"], []).append(run["run"])
+    lines = ["", first_line] + [f"{'The runs' if len(r) > 1 else 'The run'} {' and '.join(r)} {'were' if len(r) > 1 else 'was'} trained and measured on a different machine: {m}."
+                                for m, r in elsewhere.items()]
     lines += ["", "Per-class test accuracy of the shipped model (PyTorch, flip TTA):", ""] + _per_class(card)
     if Path(curves).is_file(): lines += ["", f"![Training curves of the shipped model: accuracy and loss, training vs validation]({curves})"]
     return lines

@@ -6,7 +6,8 @@ import signal, socket, subprocess, sys
 from pathlib import Path
 
 BIN = Path(sys.executable).parent  # the venv's scripts (voila, jupyter, ...)
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's package (`make browser-deps`)
+CHROMIUM = next((p for p in map(Path, ("/usr/bin/chromium", "/snap/bin/chromium")) if p.exists()),  # Debian's package, or
+                Path("/usr/bin/chromium"))  # Ubuntu's snap (`make browser-deps`)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 

@@ -116,6 +116,7 @@ def run_recipe(args) -> Recipe:
     overrides = dict(parse_override(s) for s in args.set)
     for name in ("epochs", "batch_size", "lr", "width", "init_from"):
         if getattr(args, name) is not None: overrides[name] = getattr(args, name)
+    if args.init_from: overrides["init_from"] = str(Path(args.init_from).expanduser().resolve())  # a resume from another folder finds it too
     if args.init_from and args.width is None:  # the network must have the width of the weights it starts from
         from resnet_cifar_edu.weights import find_checkpoint, model_config, read_meta
         overrides["width"] = model_config(read_meta(find_checkpoint(args.init_from)))["width"]
@@ -130,6 +131,8 @@ def run_recipe(args) -> Recipe:
         weights = out/("last.safetensors" if fw == "torch" else "last.weights.h5")
         if not weights.is_file() or not isinstance(meta.get("recipe"), dict):  # a new run would overwrite best.* and the history
             raise CLIError(f"'{out}' has last.json but no {weights.name} or no recipe in it, so it cannot resume; restore the files, or choose another --out")
+        hist = meta.get("history") or {}; validated = any(v == v for v in hist.get("val_acc") or [])  # NaN ≠ NaN: trained with --val 0
+        if hist.get("val_acc") and validated == (args.val == 0): raise CLIError(f"'{out}' was trained {'with validation images: resume it without' if validated else 'with --val 0: resume it with'} --val 0, so the split stays the one it trained on")
         if args.preset: print(f"note: --preset {args.preset} is ignored when resuming; the run keeps its own recipe (change fields with --set)")
         saved = {k: v for k, v in meta["recipe"].items() if k in Recipe.__dataclass_fields__}  # a field an older kit had is dropped
         return Recipe(**{**saved, **overrides})
@@ -297,7 +300,7 @@ def cmd_evaluate(args) -> int:
     from resnet_cifar_edu.data import load_dataset
     from resnet_cifar_edu.evaluate import evaluation_report, format_report, plot_confusion_matrix
     from matplotlib.backend_bases import FigureCanvasBase
-    out = Path(args.out); out = out/"confusion_matrix.png" if out.is_dir() else out if out.suffix else out.with_suffix(".png")
+    out = Path(args.out); out = out/"confusion_matrix.png" if out.is_dir() or str(args.out).endswith(("/", os.sep)) else out if out.suffix else out.with_suffix(".png")
     if not out.parent.is_dir(): raise CLIError(f"--out '{args.out}': the folder '{out.parent}' does not exist")  # before the work, not after
     if out.suffix[1:].lower() not in FigureCanvasBase.get_supported_filetypes(): raise CLIError(f"--out '{args.out}': cannot draw a '{out.suffix}' picture; use .png, .pdf or .svg")
     clf = _classifier(args)
@@ -327,7 +330,7 @@ def main(argv=None) -> int:
     warnings.showwarning = _one_line_warnings
     try: return COMMANDS[args.command](args)
     except KeyboardInterrupt:
-        print(f"\ninterrupted; every completed epoch is saved: add --resume to continue", file=sys.stderr)
+        print("\ninterrupted" + ("; every completed epoch is saved: add --resume to continue" if args.command == "train" else ""), file=sys.stderr)
         return 130
     except BrokenPipeError:  # `resnet-cifar predict *.jpg | head`: the reader has gone, so stop without a traceback
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's flush at exit would fail again

@@ -90,7 +90,7 @@ def open_image(src, name=None) -> Image.Image:
     else:
         if isinstance(src, (str, os.PathLike)):
             p = Path(src).expanduser()  # "~/Pictures/cat.png" too
-            if not p.is_file(): raise ImageError(Text("image_missing", what=what))
+            if not p.is_file(): raise ImageError(Text("image_folder" if p.is_dir() else "image_missing", what=what))
             data = p.read_bytes()
         elif isinstance(src, (bytes, bytearray, memoryview)): data = bytes(src)
         else: raise ImageError(Text("image_kind", what=what))

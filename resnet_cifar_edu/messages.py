@@ -79,6 +79,7 @@ MESSAGES.update({
     "uploaded_data": {"en": "the uploaded data ({n} bytes)", "zh": "上传的数据（{n} 字节）"},
     "input_of_type": {"en": "the {type} input", "zh": "{type} 类型的输入"},
     "image_missing": {"en": "{what}: no such file. Check the path.", "zh": "{what}：找不到该文件，请检查路径。"},
+    "image_folder": {"en": "{what} is a folder; pass the pictures in it (e.g. folder/*.jpg).", "zh": "{what} 是一个文件夹；请传入其中的图片（例如 folder/*.jpg）。"},
     "image_kind": {"en": "{what}: expected a file path, bytes, a PIL image or a numpy array.", "zh": "{what}：需要文件路径、字节、PIL 图像或 numpy 数组。"},
     "image_empty": {"en": "{what} is empty (0 bytes).", "zh": "{what} 是空的（0 字节）。"},
     "image_svg": {"en": "{what} is an SVG drawing; save it as PNG or JPEG first.", "zh": "{what} 是 SVG 矢量图，请先另存为 PNG 或 JPEG。"},

@@ -93,3 +93,10 @@ def test_predict_into_a_closed_pipe_is_quiet(weights, tiny_folder):
     p.stdout.close()  # like `head` exiting before the first prediction is printed
     err = p.stderr.read().decode(); p.wait(timeout=300)
     assert p.returncode == 141 and "Traceback" not in err and "BrokenPipe" not in err, (p.returncode, err)
+
+def test_predict_on_a_folder_and_evaluate_into_a_new_folder(weights, tiny_folder, tmp_path):
+    "A folder given to predict said 'no such file'; evaluate --out new/ (a folder that does not exist yet) wrote ./new.png."
+    r = run("predict", tiny_folder/"test"/"cat", "--weights", weights)
+    assert r.returncode == 1 and "is a folder; pass the pictures in it" in r.stderr and "no such file" not in r.stderr, r.stderr
+    r = run("evaluate", "--data", tiny_folder, "--weights", weights, "--out", f"{tmp_path/'new'}/")
+    assert r.returncode == 1 and "does not exist" in r.stderr and not (tmp_path/"new.png").exists(), r.stdout + r.stderr

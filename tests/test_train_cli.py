@@ -388,3 +388,24 @@ def test_a_device_this_machine_lacks_is_refused_before_training(tiny_folder, tmp
     for framework, device, words in cases:
         code, so, se = run("--framework", framework, *TINY, "--epochs", "1", "--data", tiny_folder, "--out", tmp_path/device, "--device", device)
         assert code == 1 and words in se and "Traceback" not in se and not (tmp_path/device).exists(), (device, se[-1500:])
+
+def test_resume_keeps_the_validation_split_and_the_init_from_path(tiny_folder, tmp_path, monkeypatch):
+    "A run trained with --val 0 resumed with validation kept epoch 1 as 'best' for ever (val_acc > NaN is never true) and trained on its new validation images' neighbours; --init-from was stored as typed, so a resume from another folder lost an epoch at its end."
+    out = tmp_path/"v0"
+    code, _, err = run("--framework", "torch", *TINY, "--epochs", "2", "--val", "0", "--no-test", "--data", tiny_folder, "--out", out)
+    assert code == 0, err
+    code, _, err = run("--resume", "--epochs", "3", "--no-progress", "--data", tiny_folder, "--out", out)
+    assert code == 1 and "was trained with --val 0: resume it with --val 0" in err and "Traceback" not in err, err
+    assert json.loads((out/"last.json").read_text())["epoch"] == 2  # nothing trained, nothing lost
+    from resnet_cifar_edu.cli import build_parser, run_recipe
+    monkeypatch.chdir(tmp_path)
+    args = build_parser().parse_args(["train", "--framework", "torch", "--init-from", "v0", "--data", str(tiny_folder), "--out", "child"])
+    assert run_recipe(args).init_from == str(out.resolve())
+
+def test_ctrl_c_outside_training_says_nothing_about_epochs(monkeypatch, capsys):
+    from resnet_cifar_edu import cli
+    def interrupted(args): raise KeyboardInterrupt
+    monkeypatch.setitem(cli.COMMANDS, "predict", interrupted)
+    assert cli.main(["predict", "x.png"]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted" in err and "epoch" not in err and "--resume" not in err, err

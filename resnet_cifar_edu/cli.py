@@ -7,7 +7,7 @@ Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/cli.html.md"""
 # %% ../nbs/10_cli.ipynb #6a8344ed
 from __future__ import annotations
 
-import argparse, os, shlex, subprocess, sys, time, warnings
+import argparse, os, shlex, signal, subprocess, sys, threading, time, warnings
 from dataclasses import asdict
 from pathlib import Path
 
@@ -198,7 +198,7 @@ def _n(k, word): return f"{k} {word}{'s' if k != 1 else ''}"
 def launch_training(framework: str, nproc: int, argv, timeout=None) -> int:
     "Run `resnet-cifar` with the arguments `argv` as `nproc` processes on this machine; returns the first non-zero exit code, else 0."
     if framework == "torch":
-        return subprocess.run(torchrun_command(nproc, argv), timeout=timeout).returncode
+        return wait_all([subprocess.Popen(torchrun_command(nproc, argv))], timeout)  # torchrun passes a SIGTERM on to its workers
     ports = [free_port() for _ in range(nproc)]
     cmd = [sys.executable, "-m", "resnet_cifar_edu.cli", *map(str, argv)]
     threads = str(max(1, (os.cpu_count() or 1) // nproc))  # share the cores instead of each worker taking all of them
@@ -321,12 +321,15 @@ COMMANDS = {"train": cmd_train, "predict": cmd_predict, "evaluate": cmd_evaluate
 def _one_line_warnings(message, category, filename, lineno, file=None, line=None):
     print(f"warning: {message}", file=sys.stderr)
 
+def _interrupt(signum, frame): raise KeyboardInterrupt
+
 def main(argv=None) -> int:
     "Entry point of `resnet-cifar`: parse `argv` (default: the command line), run the command, return the exit code."
     args = build_parser().parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)  # what a launcher passes on to the processes it starts
     if getattr(sys.stdout, "reconfigure", None): sys.stdout.reconfigure(line_buffering=True)  # a log file (nohup … > run.log) gets each epoch line as it comes
     old = warnings.showwarning
+    old_term = signal.signal(signal.SIGTERM, _interrupt) if threading.current_thread() is threading.main_thread() else None  # `kill`, `timeout`: as Ctrl-C, so workers are stopped too
     warnings.showwarning = _one_line_warnings
     try: return COMMANDS[args.command](args)
     except KeyboardInterrupt:
@@ -339,7 +342,9 @@ def main(argv=None) -> int:
         lang = "zh" if getattr(args, "zh", False) else "en"  # only `predict` has --zh
         print(say("cli_fatal", lang, reason=localize(e, lang)), file=sys.stderr)
         return 1
-    finally: warnings.showwarning = old
+    finally:
+        warnings.showwarning = old
+        if old_term is not None: signal.signal(signal.SIGTERM, old_term)
 
 # `python -m resnet_cifar_edu.cli`; a notebook also runs as "__main__" but has no such module spec
 if __name__ == "__main__" and getattr(globals().get("__spec__"), "name", None) == "resnet_cifar_edu.cli":

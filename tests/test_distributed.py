@@ -1,6 +1,6 @@
 """Training on two processes on localhost, as `torchrun` and `tf.distribute` run it on a cluster: the processes train on
 disjoint shares that cover the data, end with identical weights, and their checkpoint resumes in a single process."""
-import json, os, subprocess, sys
+import json, os, signal, subprocess, sys, time
 
 import numpy as np
 import pytest
@@ -163,3 +163,26 @@ def test_mwms_main_worker_writes_and_the_run_resumes_alone(mwms_run, capsys):
                    labels[:20], run, resume=True, progress=False)
     assert "2 of 3 epochs done, continuing with epoch 3" in capsys.readouterr().out
     assert h["epoch"] == [1, 2, 3]
+
+@pytest.mark.parametrize("framework", ["torch", "tf"])
+def test_cli_nproc_sigterm_stops_the_workers(framework, tiny_folder, tmp_path):
+    "`kill PID` (or `timeout`) on `resnet-cifar train --nproc 2` left torchrun's or Keras' workers training into the run folder."
+    import psutil
+    out = tmp_path/"run"
+    cmd = [sys.executable, "-m", "resnet_cifar_edu.cli", "train", "--framework", framework, "--nproc", "2", "--preset", "quick",
+           "--width", "4", "--batch-size", "16", "--epochs", "500", "--data", tiny_folder, "--out", out, "--no-progress", "--no-test"]
+    p = subprocess.Popen(list(map(str, cmd)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    t0 = time.monotonic()
+    while not (out/"last.json").is_file() and p.poll() is None and time.monotonic() - t0 < TIMEOUT: time.sleep(0.5)
+    family = psutil.Process(p.pid).children(recursive=True)
+    assert p.poll() is None and len(family) >= 2, "the run should be training in its workers by now"
+    try:
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=120)
+        gone, alive = psutil.wait_procs(family, timeout=60)
+    finally:
+        for q in [p, *family]:
+            try: q.kill()
+            except (psutil.NoSuchProcess, ProcessLookupError): pass
+    assert not alive, f"{len(alive)} worker(s) still running after the launcher was stopped"
+    assert p.returncode == 130 and "interrupted" in err, err[-3000:]

@@ -409,3 +409,12 @@ def test_ctrl_c_outside_training_says_nothing_about_epochs(monkeypatch, capsys):
     assert cli.main(["predict", "x.png"]) == 130
     err = capsys.readouterr().err
     assert "interrupted" in err and "epoch" not in err and "--resume" not in err, err
+
+def test_recipe_values_that_crashed_a_run_later_are_refused_at_once():
+    "padding=40 was a torch RuntimeError after the data loaded; momentum=0 with Nesterov failed in PyTorch but trained in Keras; lr=inf and final_lr=nan were accepted."
+    from resnet_cifar_edu.train import Recipe
+    for kw, says in [(dict(padding=40), "below the picture's side"), (dict(padding=24, low_res=24), "below the picture's side"),
+                     (dict(momentum=0.0), "nesterov=false"), (dict(lr=math.inf), "lr must be positive and finite"),
+                     (dict(final_lr=math.nan), "final_lr must"), (dict(start_lr=2.0), "start_lr and final_lr")]:
+        with pytest.raises(ValueError, match=re.escape(says)): Recipe(**kw)
+    assert Recipe(momentum=0.0, nesterov=False).momentum == 0 and Recipe(padding=20, low_res=24).padding == 20

@@ -187,7 +187,7 @@ def channel_stats(images, chunk=10_000):
         x = images[i:i+chunk].reshape(-1, images.shape[-1]).astype(np.float64) / 255
         n += len(x); s = s + x.sum(0); ss = ss + (x * x).sum(0)
     mean = s / n
-    return mean, np.sqrt(ss / n - mean ** 2)
+    return mean, np.sqrt(np.maximum(ss / n - mean ** 2, 0))  # a one-colour channel: rounding could make it -1e-17, whose root is NaN
 
 # %% ../nbs/00_data.ipynb #5da0c25f
 CIFAR10_MEAN = (0.4913, 0.4821, 0.4465)  # RGB, 0–1 scale, JPEG training split

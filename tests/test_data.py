@@ -335,3 +335,10 @@ def test_folders_a_student_makes(tmp_path, monkeypatch):
     assert open_image("~/train/cat/0000.png").size == (32, 32)
     tr, va = train_val_split(np.repeat(np.arange(10), 10), 0.1)
     assert len(va) == 10 and len(tr) == 90
+
+def test_channel_stats_of_a_one_colour_picture_is_zero_not_nan():
+    "A constant channel gave a NaN standard deviation for 148 of the 256 grey levels (the root of a rounding error below 0)."
+    from resnet_cifar_edu.data import channel_stats
+    for v in range(256):
+        mean, std = channel_stats(np.full((4, 4, 4, 3), v, np.uint8))
+        np.testing.assert_allclose(mean, v / 255); assert np.all(std >= 0) and np.all(std < 1e-6), (v, std)

@@ -222,7 +222,7 @@ def wait_all(procs, timeout=None) -> int:
         for p in procs:
             if p.poll() is None: p.terminate()
         for p in procs:
-            try: p.wait(10)
+            try: p.wait(40)  # torchrun gives its workers 30 s to stop before it kills them
             except subprocess.TimeoutExpired: p.kill(); p.wait()
 
 # %% ../nbs/10_cli.ipynb #cli10dev0
@@ -328,23 +328,26 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)  # what a launcher passes on to the processes it starts
     if getattr(sys.stdout, "reconfigure", None): sys.stdout.reconfigure(line_buffering=True)  # a log file (nohup … > run.log) gets each epoch line as it comes
-    old = warnings.showwarning
-    old_term = signal.signal(signal.SIGTERM, _interrupt) if threading.current_thread() is threading.main_thread() else None  # `kill`, `timeout`: as Ctrl-C, so workers are stopped too
+    old, old_term, main_thread = warnings.showwarning, signal.getsignal(signal.SIGTERM), threading.current_thread() is threading.main_thread()
+    if main_thread: signal.signal(signal.SIGTERM, _interrupt)  # `kill`, `timeout`: as Ctrl-C, so workers are stopped too
     warnings.showwarning = _one_line_warnings
     try: return COMMANDS[args.command](args)
     except KeyboardInterrupt:
         print("\ninterrupted" + ("; every completed epoch is saved: add --resume to continue" if args.command == "train" else ""), file=sys.stderr)
         return 130
     except BrokenPipeError:  # `resnet-cifar predict *.jpg | head`: the reader has gone, so stop without a traceback
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's flush at exit would fail again
-        return 141  # what a shell reports for a command whose pipe closed: 128 + SIGPIPE
+        try: sys.stdout.flush()
+        except BrokenPipeError:  # it was our output's pipe (another broken pipe is a real error)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's flush at exit would fail again
+            return 141  # what a shell reports for a command whose pipe closed: 128 + SIGPIPE
+        raise
     except (CLIError, DataError, ValueError, FileNotFoundError, PermissionError) as e:
         lang = "zh" if getattr(args, "zh", False) else "en"  # only `predict` has --zh
         print(say("cli_fatal", lang, reason=localize(e, lang)), file=sys.stderr)
         return 1
     finally:
         warnings.showwarning = old
-        if old_term is not None: signal.signal(signal.SIGTERM, old_term)
+        if main_thread: signal.signal(signal.SIGTERM, signal.SIG_DFL if old_term is None else old_term)
 
 # `python -m resnet_cifar_edu.cli`; a notebook also runs as "__main__" but has no such module spec
 if __name__ == "__main__" and getattr(globals().get("__spec__"), "name", None) == "resnet_cifar_edu.cli":

@@ -88,10 +88,10 @@ def load_image_folder(root, split="train", size=32, cache=True, progress=True):
     return _same_classes(root, split, (images, labels, classes))
 
 def _same_classes(root, split, loaded):
-    "`loaded`, after a warning if the folder's other split has other classes: each split numbers its labels by its own."
+    "`loaded`, after a warning if the folder's other split has other classes: each split numbers its labels by its own. (An archive is not listed again: too slow.)"
     other = root/{"train": "test", "test": "train"}.get(split, "-")
     if not (root.is_dir() and other.is_dir()): return loaded
-    theirs = sorted(c.name for c in os.scandir(other) if c.is_dir() and not c.name.startswith(".") and any(f.is_file() for f in Path(c.path).iterdir()))
+    theirs = sorted(c.name for c in os.scandir(other) if c.is_dir() and not c.name.startswith(".") and any(f.is_file() and not f.name.startswith(".") for f in Path(c.path).iterdir()))
     if theirs != list(loaded[2]): warnings.warn(f"'{root/split}' and '{other}' have different classes ({', '.join(sorted(set(theirs) ^ set(loaded[2])))} in only one), so the same label means different classes in the two; give every class pictures in both.")
     return loaded
 
@@ -169,7 +169,7 @@ def plot_class_counts(labels, classes=CLASSES, title="images per class"):
 def train_val_split(labels, n_val=5000, seed=0):
     "Stratified, seeded split of indices into `(train_idx, val_idx)` with `n_val` validation items (a float below 1: that fraction of them)."
     labels = np.asarray(labels)
-    if isinstance(n_val, float) and 0 < n_val < 1: n_val = round(n_val * len(labels))  # a fraction, as in scikit-learn
+    if isinstance(n_val, (float, np.floating)): n_val = round(n_val * len(labels)) if 0 < n_val < 1 else int(n_val)  # a fraction, as in scikit-learn
     if not 0 < n_val < len(labels): raise ValueError(f"n_val must be between 1 and {len(labels)-1}, got {n_val}.")
     rng = np.random.default_rng(seed)
     classes, counts = np.unique(labels, return_counts=True)

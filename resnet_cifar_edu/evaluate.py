@@ -50,7 +50,7 @@ def wilson_interval(k, n, z=1.96):
 
 def accuracy_ci(probs, labels, z=1.96):
     "Accuracy and its 95 % Wilson confidence interval: `(acc, (low, high))`."
-    correct = int((predictions(probs) == np.asarray(labels)).sum())
+    correct = round(accuracy(probs, labels) * len(labels))  # accuracy refuses labels that do not match the rows
     return correct / len(labels), wilson_interval(correct, len(labels), z)
 
 # %% ../nbs/04_evaluate.ipynb #76017bc6

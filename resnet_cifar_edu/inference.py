@@ -119,6 +119,7 @@ def _explain(self, image, class_idx=None) -> np.ndarray:
 
 def _predict_and_explain(self, image, topk=3, class_idx=None) -> tuple:
     "`(top-k list as from predict, Grad-CAM map)` for one picture, from one forward and one backward pass."
+    if not isinstance(topk, (int, np.integer)) or topk < 1: raise ValueError(f"topk must be a whole number ≥ 1, got {topk!r}")
     x, n = to_batch(image, self.config["size"]), len(self.classes)
     if len(x) != 1 or class_idx not in (None, *range(n)): raise ValueError(f"Grad-CAM takes one picture and a class_idx of None (the predicted class) or 0..{n - 1}; got {len(x)} pictures and class_idx={class_idx!r}")
     cam, logits = self._infer.gradcam(self.model, x[0], class_idx, self.config["mean"], self.config["std"])

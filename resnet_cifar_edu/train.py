@@ -79,7 +79,7 @@ def _check_recipe(r):
     need(0 <= r.start_lr <= 1 and 0 <= r.final_lr <= 1, f"start_lr and final_lr must be fractions of lr in [0, 1], got {r.start_lr!r} and {r.final_lr!r}")
     need(0 <= r.warmup <= 1, f"warmup must be a fraction in [0, 1], got {r.warmup!r}")
     need(r.pad_mode in ("reflect", "zero"), f"pad_mode must be 'reflect' or 'zero', got {r.pad_mode!r}")
-    need(0 <= r.padding < (r.low_res or 32) and r.cutout >= 0 and 0 <= r.rotate < math.inf, "padding must be ≥ 0 and below the picture's side, cutout and rotate ≥ 0 (rotate finite)")
+    need(0 <= r.padding < min(32, r.low_res or 32) and r.cutout >= 0 and 0 <= r.rotate < math.inf, f"padding must be ≥ 0 and below the smallest picture's side, {min(32, r.low_res or 32)}; cutout and rotate ≥ 0 (rotate finite); got {r.padding!r}, {r.cutout!r}, {r.rotate!r}")
     need(r.momentum > 0 or not r.nesterov, "nesterov needs momentum > 0: set nesterov=false for plain SGD")
     need(r.eval_batch_size >= 1, f"eval_batch_size must be ≥ 1, got {r.eval_batch_size!r}")
 

@@ -28,6 +28,14 @@ def _methods(cls) -> dict:
     "The functions written in the body of `cls`, by attribute name."
     return {k: f for k, v in vars(cls).items() if isinstance(f := _unwrap(v), types.FunctionType)}
 
+def _globals_used(obj) -> set:
+    "The global names the code of a function, or of a class's methods, refers to (nested functions included)."
+    codes = [f.__code__ for f in ([inspect.unwrap(obj)] if isinstance(obj, types.FunctionType) else _methods(obj).values() if isinstance(obj, type) else [])]
+    names = set()
+    while codes:
+        c = codes.pop(); names |= set(c.co_names); codes += [k for k in c.co_consts if isinstance(k, types.CodeType)]
+    return names
+
 def _rebind(f, nb: dict, g: dict):
     "`f` looking up its global names in `g` instead of the notebook's `nb` (a decorated `f`: the function inside)."
     inner = getattr(f, "__wrapped__", None)
@@ -67,8 +75,13 @@ class Twin:
         g = sys._getframe(1).f_globals
         seen = _SEEN.setdefault(id(g), {})
         new = [k for k, v in g.items() if not k.startswith("__") and seen.get(k) is not v and _is_own(v, g)]
-        owned = lambda k: any(k in t._names for t in self._others.values() if t is not self)  # kept by the other tab
-        if any(k in self._names for k in new): new = [k for k in new if k in self._names or not owned(k)]  # a tab re-run: not the other tab's names
+        if any(k in self._names for k in new):  # a tab re-run: its own names, and new functions its code calls (not shared code below the tabs)
+            owned = lambda k: any(k in t._names for t in self._others.values() if t is not self)  # kept by the other tab
+            take, todo = set(), [k for k in new if k in self._names]
+            while todo:
+                take.add(k := todo.pop())
+                todo += [n for n in _globals_used(g[k]) if n in new and n not in take and not owned(n) and isinstance(g[n], types.FunctionType)]
+            new = [k for k in new if k in take]
         theirs = lambda n: n in g and not _is_own(g[n], g) and any(t is not self and t._source.get(n) is g[n] for t in self._others.values())  # the other tab's import
         new += [n for n in names if n not in new and not (n in self._names and theirs(n))]  # re-run after the other tab: keep ours
         missing = [n for n in new if n not in g]

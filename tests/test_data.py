@@ -331,6 +331,9 @@ def test_folders_a_student_makes(tmp_path, monkeypatch):
     for p in (root/"test"/"dog").iterdir(): p.unlink()
     with pytest.warns(UserWarning, match="dog in only one"): assert load_dataset(root, "test", progress=False)[2] == ["cat", "frog"]
     with pytest.warns(UserWarning, match="dog in only one"): load_dataset(root, "test", progress=False)  # from the cache too
+    (root/"test"/"dog"/".DS_Store").write_bytes(b"\0")  # a folder with only a hidden file holds no class
+    with pytest.warns(UserWarning, match="dog in only one"): load_dataset(root, "train", progress=False)
+    tr, va = train_val_split(np.repeat(np.arange(10), 10), np.float32(0.2)); assert len(va) == 20
     monkeypatch.setenv("HOME", str(root))
     assert open_image("~/train/cat/0000.png").size == (32, 32)
     tr, va = train_val_split(np.repeat(np.arange(10), 10), 0.1)

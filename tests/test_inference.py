@@ -194,6 +194,7 @@ def test_topk_batches_and_class_idx_a_user_gets_wrong(clf):
     x = make_tiny_images(3, seed=0)[0]
     for k in (0, -1, 2.5):
         with pytest.raises(ValueError, match="topk must be a whole number"): clf.predict(x, topk=k)
+        with pytest.raises(ValueError, match="topk must be a whole number"): clf.predict_and_explain(x[0], topk=k)  # the demo's path
     assert len(clf.predict(x, topk=np.int64(2))[0]) == 2 and len(clf.predict(x, topk=20)[0]) == 10  # more than there are: all of them
     with pytest.raises(ValueError, match="one picture"): clf.explain(x)
     for c in (12, -1):

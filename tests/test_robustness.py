@@ -53,5 +53,6 @@ def test_evaluation_refuses_mismatched_inputs():
     "accuracy(5 rows, 1 label) broadcast to 0.2; a two-class model's report named its classes airplane and automobile and added eight empty ones."
     from resnet_cifar_edu.evaluate import accuracy, evaluation_report
     with pytest.raises(ValueError, match="1 labels for 5 rows"): accuracy(np.eye(5), [3])
+    with pytest.raises(ValueError, match="1 labels for 5 rows"): evaluation_report(np.eye(10)[:5], [3])  # reported 1.0
     with pytest.raises(ValueError, match="10 class names for 2 columns"): evaluation_report(np.eye(2)[[0, 1, 1]], [0, 1, 1])
     assert evaluation_report(np.eye(2)[[0, 1, 1]], [0, 1, 1], ["cat", "dog"])["per_class"] == {"cat": 1.0, "dog": 1.0}

@@ -397,6 +397,10 @@ def test_resume_keeps_the_validation_split_and_the_init_from_path(tiny_folder, t
     code, _, err = run("--resume", "--epochs", "3", "--no-progress", "--data", tiny_folder, "--out", out)
     assert code == 1 and "was trained with --val 0: resume it with --val 0" in err and "Traceback" not in err, err
     assert json.loads((out/"last.json").read_text())["epoch"] == 2  # nothing trained, nothing lost
+    code, _, err = run("--framework", "torch", *TINY, "--epochs", "1", "--no-test", "--data", tiny_folder, "--out", tmp_path/"v")
+    assert code == 0, err
+    code, _, err = run("--resume", "--epochs", "2", "--val", "0", "--no-progress", "--data", tiny_folder, "--out", tmp_path/"v")
+    assert code == 1 and "was trained with validation images: resume it without --val 0" in err, err  # the other way round
     from resnet_cifar_edu.cli import build_parser, run_recipe
     monkeypatch.chdir(tmp_path)
     args = build_parser().parse_args(["train", "--framework", "torch", "--init-from", "v0", "--data", str(tiny_folder), "--out", "child"])
@@ -413,7 +417,7 @@ def test_ctrl_c_outside_training_says_nothing_about_epochs(monkeypatch, capsys):
 def test_recipe_values_that_crashed_a_run_later_are_refused_at_once():
     "padding=40 was a torch RuntimeError after the data loaded; momentum=0 with Nesterov failed in PyTorch but trained in Keras; lr=inf and final_lr=nan were accepted."
     from resnet_cifar_edu.train import Recipe
-    for kw, says in [(dict(padding=40), "below the picture's side"), (dict(padding=24, low_res=24), "below the picture's side"),
+    for kw, says in [(dict(padding=40), "below the smallest picture's side, 32"), (dict(padding=24, low_res=24), "below the smallest picture's side, 24"),
                      (dict(momentum=0.0), "nesterov=false"), (dict(lr=math.inf), "lr must be positive and finite"),
                      (dict(final_lr=math.nan), "final_lr must"), (dict(start_lr=2.0), "start_lr and final_lr")]:
         with pytest.raises(ValueError, match=re.escape(says)): Recipe(**kw)

@@ -57,3 +57,14 @@ def test_a_helper_added_when_a_tab_is_rerun_is_kept():
          "def unit(): return 'torch'\ndef twice(): return unit() + unit()\ndef net(): return twice()\npt.keep()\n"  # the re-run tab, with a new helper
          "def unit(): return 'keras'\ndef net(): return unit()\nkr.keep()", g)  # and the Keras tab once more
     assert g["pt"].net() == "torchtorch" and g["kr"].net() == "keras" and "twice" in g["pt"].names and "twice" not in g["kr"].names
+
+def test_shared_code_below_the_tabs_is_not_taken_by_a_rerun_tab():
+    "A class shared by both tabs, defined after them, was taken and rewired by the first tab re-run after it (so it used that framework for good)."
+    g = {}
+    exec("from resnet_cifar_edu.twins import Twin\npt, kr = Twin('PyTorch'), Twin('Keras')\n"
+         "def unit(): return 'torch'\npt.keep()\n"
+         "def unit(): return 'keras'\nkr.keep()\n"
+         "class Report:\n    def show(self): return unit()\n"  # shared code below the tabs, kept by neither
+         "def unit(): return 'torch v2'\npt.keep()\n"
+         "def unit(): return 'keras v2'\nkr.keep()", g)
+    assert g["Report"]().show() == "keras v2" and "Report" not in g["pt"].names and "Report" not in g["kr"].names

@@ -92,7 +92,7 @@ def add_predict_parser(sub):
     p.add_argument("images", nargs="+", help="image files (JPEG, PNG, ...; any size)")
     p.add_argument("--topk", type=_at_least_one, default=3, help="how many classes to print per image (default: 3)")
     p.add_argument("--tta", action="store_true", help="average with the mirror image (flip test-time augmentation)")
-    p.add_argument("--translate", action="store_true", help="with --tta: also average over the pictures moved one pixel (flip+translate TTA)")
+    p.add_argument("--translate", action="store_true", help="average over the mirror image and the pictures moved one pixel (flip+translate TTA; implies --tta)")
     p.add_argument("--zh", action="store_true", help="Chinese: class names in both languages, messages in Chinese")
     _weights_args(p)
     return p
@@ -103,7 +103,7 @@ def add_evaluate_parser(sub):
     p.add_argument("--data", required=True, help="cifar-10-python.tar.gz (or its folder), or an image folder (or .tar.gz) with test/<class>/<image>")
     p.add_argument("--split", default="test", help="split to evaluate (default: test)")
     p.add_argument("--tta", action="store_true", help="average with the mirror image (flip test-time augmentation)")
-    p.add_argument("--translate", action="store_true", help="with --tta: also average over the pictures moved one pixel (flip+translate TTA)")
+    p.add_argument("--translate", action="store_true", help="average over the mirror image and the pictures moved one pixel (flip+translate TTA; implies --tta)")
     p.add_argument("--out", default="confusion_matrix.png", help="the confusion matrix picture: a file (.png when no suffix is given) or a folder (default: confusion_matrix.png)")
     _weights_args(p)
     return p
@@ -276,7 +276,7 @@ def cmd_train(args) -> int:
 # %% ../nbs/10_cli.ipynb #530a5553
 def _tta(args):
     "The `tta` argument of `Classifier` for the flags --tta and --translate."
-    return ("flip+translate" if args.translate else "flip") if args.tta else False
+    return "flip+translate" if args.translate else "flip" if args.tta else False  # --translate alone implies --tta
 
 def _classifier(args):
     from resnet_cifar_edu.inference import Classifier, CheckpointError
@@ -307,7 +307,7 @@ def cmd_evaluate(args) -> int:
     x, y, classes = load_dataset(args.data, args.split)
     if list(classes) != list(clf.classes): raise CLIError(f"the data's classes {classes[:3]}… differ from the model's {clf.classes[:3]}…")
     probs = clf.predict_proba(x, tta=_tta(args))
-    print(format_report(evaluation_report(probs, y, classes), f"{clf.backend}{f' + {_tta(args)} TTA' if args.tta else ''} on {args.data} ({args.split})"))
+    print(format_report(evaluation_report(probs, y, classes), f"{clf.backend}{f' + {_tta(args)} TTA' if _tta(args) else ''} on {args.data} ({args.split})"))
     import matplotlib; matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     fig = plot_confusion_matrix(probs, y, classes, title=f"{Path(args.data).name} {args.split}")
@@ -336,11 +336,9 @@ def main(argv=None) -> int:
         print("\ninterrupted" + ("; every completed epoch is saved: add --resume to continue" if args.command == "train" else ""), file=sys.stderr)
         return 130
     except BrokenPipeError:  # `resnet-cifar predict *.jpg | head`: the reader has gone, so stop without a traceback
-        try: sys.stdout.flush()
-        except BrokenPipeError:  # it was our output's pipe (another broken pipe is a real error)
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's flush at exit would fail again
-            return 141  # what a shell reports for a command whose pipe closed: 128 + SIGPIPE
-        raise
+        if args.command == "train": raise  # there a broken pipe may be between training processes: a real error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's flush at exit would fail again
+        return 141  # what a shell reports for a command whose pipe closed: 128 + SIGPIPE
     except (CLIError, DataError, ValueError, FileNotFoundError, PermissionError) as e:
         lang = "zh" if getattr(args, "zh", False) else "en"  # only `predict` has --zh
         print(say("cli_fatal", lang, reason=localize(e, lang)), file=sys.stderr)

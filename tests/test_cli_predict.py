@@ -100,3 +100,9 @@ def test_predict_on_a_folder_and_evaluate_into_a_new_folder(weights, tiny_folder
     assert r.returncode == 1 and "is a folder; pass the pictures in it" in r.stderr and "no such file" not in r.stderr, r.stderr
     r = run("evaluate", "--data", tiny_folder, "--weights", weights, "--out", f"{tmp_path/'new'}/")
     assert r.returncode == 1 and "does not exist" in r.stderr and not (tmp_path/"new.png").exists(), r.stdout + r.stderr
+
+def test_translate_alone_implies_flip_tta():
+    "--translate without --tta was silently ignored (plain predictions)."
+    from resnet_cifar_edu.cli import _tta, build_parser
+    tta = lambda *flags: _tta(build_parser().parse_args(["predict", "x.png", *flags]))
+    assert (tta(), tta("--tta"), tta("--translate"), tta("--tta", "--translate")) == (False, "flip", "flip+translate", "flip+translate")

@@ -36,6 +36,7 @@ def _globals_used(obj) -> set:
         c = codes.pop(); names |= set(c.co_names); codes += [k for k in c.co_consts if isinstance(k, types.CodeType)]
     return names
 
+# %% ../nbs/99_build.ipynb #99rebin2
 def _rebind(f, nb: dict, g: dict):
     "`f` looking up its global names in `g` instead of the notebook's `nb` (a decorated `f`: the function inside)."
     inner = getattr(f, "__wrapped__", None)
@@ -100,10 +101,7 @@ class Twin:
         print(f"{self.framework} keeps: {', '.join(new) or '(nothing new)'}")
         return self
 
-    @property
-    def names(self) -> list[str]:
-        "The names this twin has kept, in order."
-        return list(self._names)
+    names = property(lambda self: list(self._names), doc="The names this twin has kept, in order.")
 
     def __repr__(self): return f"Twin({self.framework!r}: {', '.join(self._names)})"
 

@@ -102,10 +102,10 @@ def load_cifar10(source, split="train", download=True, url=CIFAR10_URL, md5=CIFA
     src = _find_cifar_archive(Path(source).expanduser(), download, url, md5)  # appendix A1b: the archive, its folder, or a download
     cached = _FolderCache(src, split, 32, load_cifar10, _file_fingerprint(src))  # appendix A1: named after the archive and this function's code
     if cache and (hit := cached.load()) is not None: return hit
-    rows, labels = _cifar_rows(src, split)  # (N, 3072) bytes, a picture per row, and N labels
+    rows, labels, classes = _cifar_rows(src, split)  # (N, 3072) bytes, a picture per row, N labels, the class names
     images = np.ascontiguousarray(rows.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))  # rows are CHW planes; we keep HWC
-    if cache: cached.save(images, labels, list(CLASSES))
-    return images, labels, list(CLASSES)
+    if cache: cached.save(images, labels, classes)
+    return images, labels, classes
 
 # %% ../nbs/00_data.ipynb #eaba4710
 def make_tiny_cifar_archive(path, n_per_class=8, seed=0):

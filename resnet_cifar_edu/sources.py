@@ -39,33 +39,40 @@ def _find_cifar_archive(source: Path, download: bool, url: str, md5: str | None)
     raise DataError(f"'{source}' does not exist; pass the path of {CIFAR10_ARCHIVE}, or an existing folder to download it into.")
 
 # %% ../nbs/A1b_finding_the_data.ipynb #d0e535dc
-def _read_batches(src: Path, split: str):
-    "The pickled dicts of `split` from a CIFAR tar archive or an unpacked `cifar-10-batches-py` folder."
+def _read_batches(src: Path, split: str, extra=()):
+    "The pickled dicts of `split`, then of the files named in `extra`, from a CIFAR tar archive or an unpacked `cifar-10-batches-py` folder."
+    wanted = [*_BATCHES[split], *extra]
     if src.is_dir():
         out = []
-        for b in _BATCHES[split]:
+        for b in wanted:
             if not (src/b).is_file(): raise DataError(f"'{src/b}' is missing; download the archive again.")
             out.append(_unpickle((src/b).read_bytes(), f"'{src/b}'"))
         return out
     try:
         with tarfile.open(src) as tf:
             names = {Path(m.name).name: m for m in tf.getmembers() if m.isfile()}
-            missing = [b for b in _BATCHES[split] if b not in names]
+            missing = [b for b in wanted if b not in names]
             if missing: raise DataError(f"'{src}' is not a CIFAR-10 python archive (no {missing[0]} inside); "
                                         f"download {CIFAR10_ARCHIVE} again, or use load_image_folder for folders of images.")
-            return [_unpickle(tf.extractfile(names[b]).read(), f"'{b}' in '{src}'") for b in _BATCHES[split]]
+            return [_unpickle(tf.extractfile(names[b]).read(), f"'{b}' in '{src}'") for b in wanted]
     except (tarfile.TarError, EOFError, OSError, zlib.error) as e:
         raise DataError(f"'{src}' is a corrupt or truncated archive ({type(e).__name__}: {' '.join(str(e).split())}); delete it and download it again.") from None
 
 # %% ../nbs/A1b_finding_the_data.ipynb #a1brows1
 def _cifar_rows(src: Path, split: str):
-    "`split`'s pictures as rows of 3,072 bytes, `(N, 3072)` uint8, and its labels, `(N,)` int64, from the archive or folder `src`."
-    batches = _read_batches(src, split)
+    "`split`'s pictures as rows of 3,072 bytes `(N, 3072)` uint8, its labels `(N,)` int64 and the class names in `batches.meta`, from the archive or folder `src`."
+    *batches, meta = _read_batches(src, split, extra=["batches.meta"])
     try:
-        return (np.concatenate([np.asarray(b[b"data"], dtype=np.uint8).reshape(-1, 3072) for b in batches]),
-                np.concatenate([np.asarray(b[b"labels"], dtype=np.int64) for b in batches]))
+        classes = [c.decode() if isinstance(c, bytes) else str(c) for c in meta[b"label_names"]]
+        rows = [np.asarray(b[b"data"], dtype=np.uint8).reshape(-1, 3072) for b in batches]
+        labels = [np.asarray(b[b"labels"], dtype=np.int64).reshape(-1) for b in batches]
     except (KeyError, ValueError, TypeError) as e:
         raise DataError(f"'{src}' does not hold CIFAR-10 batches ({e}); download {CIFAR10_ARCHIVE} again.") from None
+    for name, r, l in zip(_BATCHES[split], rows, labels):  # a label per picture, each naming one of the classes
+        if len(r) != len(l): raise DataError(f"'{src}': {name} holds {len(r):,} pictures but {len(l):,} labels; download {CIFAR10_ARCHIVE} again.")
+        if len(l) and (l.min() < 0 or l.max() >= len(classes)):
+            raise DataError(f"'{src}': {name} has labels {l.min()} to {l.max()}, but batches.meta names {len(classes)} classes; download {CIFAR10_ARCHIVE} again.")
+    return np.concatenate(rows), np.concatenate(labels), classes
 
 # %% ../nbs/A1b_finding_the_data.ipynb #bd25cc9f
 def write_cifar_archive(path, train, test, classes):

@@ -345,3 +345,25 @@ def test_channel_stats_of_a_one_colour_picture_is_zero_not_nan():
     for v in range(256):
         mean, std = channel_stats(np.full((4, 4, 4, 3), v, np.uint8))
         np.testing.assert_allclose(mean, v / 255); assert np.all(std >= 0) and np.all(std < 1e-6), (v, std)
+
+def test_cifar_archive_class_names_and_counts(tmp_path, monkeypatch):
+    "The archive reader takes the class names from batches.meta, and refuses a batch whose labels do not match its pictures in number or range (it returned CIFAR-10's names and mislabelled pictures)."
+    import pickle
+    from resnet_cifar_edu.sources import write_cifar_archive
+    monkeypatch.setenv("RESNET_CIFAR_EDU_CACHE", str(tmp_path/"cache"))
+    rng = np.random.default_rng(0)
+    pics = lambda n: rng.integers(0, 256, (n, 32, 32, 3), dtype=np.uint8)
+    arc = write_cifar_archive(tmp_path/"pets"/"cifar-10-python.tar.gz", (pics(10), np.arange(10) % 3), (pics(3), [0, 1, 2]), ["cat", "dog", "fish"])
+    x, y, classes = load_dataset(arc, "test")
+    assert classes == ["cat", "dog", "fish"] and y.tolist() == [0, 1, 2] and x.shape == (3, 32, 32, 3)
+    with tarfile.open(arc) as tf: tf.extractall(tmp_path/"unpacked", filter="data")
+    folder = tmp_path/"unpacked"/"cifar-10-batches-py"
+    def rewrite(change):
+        b = pickle.loads((folder/"test_batch").read_bytes(), encoding="bytes"); b.update(change)
+        (folder/"test_batch").write_bytes(pickle.dumps(b, protocol=2))
+    rewrite({b"labels": [0, 1]})  # three pictures, two labels
+    with pytest.raises(DataError, match="holds 3 pictures but 2 labels"): load_cifar10(folder, "test", cache=False)
+    rewrite({b"labels": [0, 1, 7]})  # label 7, but three classes
+    with pytest.raises(DataError, match="labels 0 to 7, but batches.meta names 3 classes"): load_cifar10(folder, "test", cache=False)
+    (folder/"batches.meta").unlink()
+    with pytest.raises(DataError, match="batches.meta' is missing"): load_cifar10(folder, "test", cache=False)

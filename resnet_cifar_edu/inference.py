@@ -131,14 +131,16 @@ def _predict_and_explain(self, image, topk=3, class_idx=None) -> tuple:
 def _repr(self): return f"Classifier(backend={self.backend!r}, width={self.config['width']}, classes={len(self.classes)})"
 
 Classifier.logits, Classifier.predict_proba, Classifier.predict, Classifier.explain = _logits, _predict_proba, _predict, _explain
-Classifier.predict_and_explain = _predict_and_explain
-Classifier.__repr__ = _repr
+Classifier.predict_and_explain, Classifier.__repr__ = _predict_and_explain, _repr
 
 # %% ../nbs/06_inference.ipynb #57660219
 UNSURE_BELOW = 0.5  # chosen on the validation split by tools/unsure_threshold.py; see nbs/results/unsure_threshold.json
 def _is_unsure(self, probs):
-    "True where the top probability of `probs` (one row, or `(N, n_classes)` from `predict_proba`) is below `UNSURE_BELOW`."
-    top = np.asarray(probs, np.float32).max(-1) < UNSURE_BELOW
+    "True where the top probability is below `UNSURE_BELOW`; `probs`: one row or `(N, n_classes)` from `predict_proba`, or what `predict` returned."
+    if isinstance(probs, list) and probs and isinstance(probs[0], list | tuple) and probs[0] and isinstance(probs[0][0], tuple | str):  # predict's (class, 类别, p) lists
+        probs = [[k[0][2]] for k in probs] if isinstance(probs[0], list) else [probs[0][2]]  # each picture's likeliest first
+    try: top = np.asarray(probs, np.float32).max(-1) < UNSURE_BELOW
+    except (TypeError, ValueError): raise TypeError(f"is_unsure takes probabilities (a row, or predict_proba's (N, n_classes)) or predict's result, not {str(probs)[:60]}") from None
     return bool(top) if top.ndim == 0 else top
 Classifier.is_unsure = _is_unsure
 

@@ -366,3 +366,17 @@ def test_preload_does_not_call_a_switched_backend_ready(classifiers):
     assert app.state == "loading" and "TensorFlow" in app.status.value, app.status.value
     gates["tf"].set(); switch.join(60)
     assert app.state == "ready" and "TensorFlow" in app.status.value
+
+def test_is_unsure_takes_what_predict_returns(classifiers):
+    "`is_unsure` reads predict's result (each picture's likeliest probability) as well as predict_proba's rows; anything else is a TypeError that says what it takes (it was 'could not convert string to float')."
+    from resnet_cifar_edu.inference import PRETRAINED
+    sure, unsure = [("cat", "猫", 0.9), ("dog", "狗", 0.05)], [("ship", "船", 0.3), ("truck", "卡车", 0.25)]
+    assert Classifier.is_unsure(None, [sure, unsure]).tolist() == [False, True]  # predict's result for two pictures
+    assert Classifier.is_unsure(None, sure) is False and Classifier.is_unsure(None, unsure) is True  # one picture's list
+    models = list(classifiers.values()) + ([Classifier.from_pretrained("torch")] if PRETRAINED.is_file() else [])
+    pics = np.stack([np.full((32, 32, 3), 128, np.uint8), make_tiny_images(1)[0][3]])
+    for clf in models:
+        probs = clf.predict_proba(pics)
+        assert clf.is_unsure(clf.predict(pics)).tolist() == clf.is_unsure(probs).tolist()
+        assert clf.is_unsure(clf.predict(pics[1])[0]) is clf.is_unsure(probs[1])
+    with pytest.raises(TypeError, match="is_unsure takes probabilities"): Classifier.is_unsure(None, ["cat", "dog"])

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .data import DataError, load_dataset, train_val_split
 from .messages import brief, localize, say
-from .train import PRESETS, Recipe, get_recipe, parse_override, read_json, write_json
+from .train import PRESETS, Recipe, get_recipe, initial_weights, parse_override, read_json, write_json
 from .distributed import free_port, tf_config, torchrun_command
 
 # %% auto #0
@@ -116,10 +116,10 @@ def run_recipe(args) -> Recipe:
     overrides = dict(parse_override(s) for s in args.set)
     for name in ("epochs", "batch_size", "lr", "width", "init_from"):
         if getattr(args, name) is not None: overrides[name] = getattr(args, name)
-    if args.init_from: overrides["init_from"] = str(Path(args.init_from).expanduser().resolve())  # a resume from another folder finds it too
-    if args.init_from and args.width is None:  # the network must have the width of the weights it starts from
+    if overrides.get("init_from"):  # --init-from or --set init_from=: resolved, so that a resume from another folder finds it too
         from resnet_cifar_edu.weights import find_checkpoint, model_config, read_meta
-        overrides["width"] = model_config(read_meta(find_checkpoint(args.init_from)))["width"]
+        overrides["init_from"] = str(Path(overrides["init_from"]).expanduser().resolve()); initial_weights(overrides["init_from"])  # unusable: refused now, not after the data loaded
+        if "width" not in overrides: overrides["width"] = model_config(read_meta(find_checkpoint(overrides["init_from"])))["width"]  # the width of the weights it starts from
     meta = read_json(out/"last.json") if (out/"last.json").is_file() else None
     if meta is not None:
         fw = {"torch": "torch", "tensorflow": "tf"}.get(meta.get("framework"), meta.get("framework"))

@@ -422,3 +422,13 @@ def test_recipe_values_that_crashed_a_run_later_are_refused_at_once():
                      (dict(final_lr=math.nan), "final_lr must"), (dict(start_lr=2.0), "start_lr and final_lr")]:
         with pytest.raises(ValueError, match=re.escape(says)): Recipe(**kw)
     assert Recipe(momentum=0.0, nesterov=False).momentum == 0 and Recipe(padding=20, low_res=24).padding == 20
+
+def test_unusable_init_from_is_refused_before_the_data_loads(tmp_path):
+    "A missing or Keras `--init-from` (or `--set init_from=`) is refused in one line before any data is read (with --width given it was found only after the data had loaded)."
+    (tmp_path/"k.weights.h5").write_bytes(b"")
+    for extra, says in [(["--init-from", tmp_path/"none.safetensors", "--width", "8"], "none.safetensors' does not exist"),
+                        (["--set", f"init_from={tmp_path/'none.safetensors'}"], "none.safetensors' does not exist"),
+                        (["--init-from", tmp_path/"k.weights.h5"], "init_from takes a .safetensors file")]:
+        code, so, se = run("--framework", "torch", "--preset", "quick", "--data", tmp_path/"no-data-here", "--out", tmp_path/"run", *extra)
+        assert code == 1 and says in se and "no-data-here" not in se and "Traceback" not in se, se
+    assert not (tmp_path/"run").exists()

@@ -367,3 +367,10 @@ def test_cifar_archive_class_names_and_counts(tmp_path, monkeypatch):
     with pytest.raises(DataError, match="labels 0 to 7, but batches.meta names 3 classes"): load_cifar10(folder, "test", cache=False)
     (folder/"batches.meta").unlink()
     with pytest.raises(DataError, match="batches.meta' is missing"): load_cifar10(folder, "test", cache=False)
+
+def test_train_val_split_refuses_a_count_with_a_fraction():
+    "n_val=10.5 was truncated to 10 silently; a whole float (20.0) is a count, a float below 1 a fraction, NaN and 'abc' are refused in one message."
+    y = np.repeat(np.arange(10), 10)
+    assert len(train_val_split(y, 20.0)[1]) == 20 and len(train_val_split(y, 0.25)[1]) == 25 and len(train_val_split(y, np.int64(7))[1]) == 7
+    for bad in (10.5, float("nan"), float("inf"), 0, 100, "abc"):
+        with pytest.raises(ValueError, match="whole number from 1 to 99, or a fraction"): train_val_split(y, bad)

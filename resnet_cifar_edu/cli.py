@@ -12,7 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .data import DataError, load_dataset, train_val_split
-from .messages import brief, localize, say
+from .messages import Text, brief, localize, say
 from .train import PRESETS, Recipe, get_recipe, initial_weights, parse_override, read_json, write_json
 from .distributed import free_port, tf_config, torchrun_command
 
@@ -280,7 +280,8 @@ def _tta(args):
 
 def _classifier(args):
     from resnet_cifar_edu.inference import Classifier, CheckpointError
-    try: return Classifier.from_checkpoint(args.weights, args.backend) if args.weights else Classifier.from_pretrained(args.backend)
+    if args.weights == "": raise CLIError(Text("weights_empty"))
+    try: return Classifier.from_checkpoint(args.weights, args.backend) if args.weights is not None else Classifier.from_pretrained(args.backend)  # --weights "" (an unset variable) is no file, not the shipped model
     except CheckpointError as e: raise CLIError(*e.args) from None  # keeps a `Text`, which --zh can translate
 
 def cmd_predict(args) -> int:
@@ -305,7 +306,7 @@ def cmd_evaluate(args) -> int:
     if out.suffix[1:].lower() not in FigureCanvasBase.get_supported_filetypes(): raise CLIError(f"--out '{args.out}': cannot draw a '{out.suffix}' picture; use .png, .pdf or .svg")
     clf = _classifier(args)
     x, y, classes = load_dataset(args.data, args.split)
-    if list(classes) != list(clf.classes): raise CLIError(f"the data's classes {classes[:3]}… differ from the model's {clf.classes[:3]}…")
+    if list(classes) != list(clf.classes): raise CLIError(f"the data's classes differ from the model's: only the data has {[c for c in classes if c not in clf.classes] or 'none'}, only the model {[c for c in clf.classes if c not in classes] or 'none'}" + ("" if set(classes) ^ set(clf.classes) else f" (the same names in another order: {list(classes)})"))
     probs = clf.predict_proba(x, tta=_tta(args))
     print(format_report(evaluation_report(probs, y, classes), f"{clf.backend}{f' + {_tta(args)} TTA' if _tta(args) else ''} on {args.data} ({args.split})"))
     import matplotlib; matplotlib.use("Agg")

@@ -104,6 +104,8 @@ MESSAGES.update({
     "no_shipped": {"en": "this installation has no shipped weights yet ({path}); train one with `resnet-cifar train` and use Classifier.from_checkpoint.",
                    "zh": "当前安装还没有附带训练好的权重（{path}）；请用 `resnet-cifar train` 训练一个，再用 Classifier.from_checkpoint 加载。"},
     # the command line
+    "weights_empty": {"en": "`--weights` is empty (an unset variable?); give a weights file or a run folder, or leave `--weights` out for the shipped model.",
+                      "zh": "`--weights` 为空（变量未设置？）；请给出权重文件或训练输出文件夹，或去掉 `--weights` 以使用附带的模型。"},
     "cli_error": {"en": "{path}: error: {reason}", "zh": "{path}：错误：{reason}"},
     "cli_fatal": {"en": "resnet-cifar: error: {reason}", "zh": "resnet-cifar：错误：{reason}"},
 })

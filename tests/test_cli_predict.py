@@ -106,3 +106,14 @@ def test_translate_alone_implies_flip_tta():
     from resnet_cifar_edu.cli import _tta, build_parser
     tta = lambda *flags: _tta(build_parser().parse_args(["predict", "x.png", *flags]))
     assert (tta(), tta("--tta"), tta("--translate"), tta("--tta", "--translate")) == (False, "flip", "flip+translate", "flip+translate")
+
+def test_empty_weights_and_class_mismatch_are_named(weights, tiny_folder, tmp_path):
+    "`--weights \"\"` (an unset variable) used the shipped model silently; evaluate's class mismatch printed the same three names twice."
+    good = sorted((tiny_folder/"test"/"cat").iterdir())[0]
+    for cmd in (["predict", good], ["evaluate", "--data", tiny_folder, "--out", tmp_path]):
+        r = run(*cmd, "--weights", "")
+        assert r.returncode == 1 and "`--weights` is empty" in r.stderr and "Traceback" not in r.stderr, r.stderr
+    import shutil
+    fewer = tmp_path/"fewer"; shutil.copytree(tiny_folder, fewer); shutil.rmtree(fewer/"test"/"truck"); shutil.rmtree(fewer/"train"/"truck")
+    r = run("evaluate", "--data", fewer, "--weights", weights, "--out", tmp_path)
+    assert r.returncode == 1 and "only the data has none, only the model ['truck']" in r.stderr, r.stderr

@@ -7,7 +7,7 @@ Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/a1b_finding_the_data.h
 # %% ../nbs/A1b_finding_the_data.ipynb #d1a7cb07
 from __future__ import annotations
 
-import io, json, os, pickle, shutil, tarfile, tempfile, zlib
+import io, json, os, pickle, shutil, tarfile, tempfile, warnings, zlib
 from pathlib import Path
 
 import numpy as np
@@ -174,5 +174,6 @@ def _locate_cifar10(path=None, download=True) -> tuple:
             raise DataError(f"'{path}' does not exist; pass {CIFAR10_ARCHIVE}, or a folder with train/<class>/ and test/<class>/ in it.")
         return src, f"CIFAR-10, the path you gave ({_show_path(src)})"
     if (src := find_cifar10_jpeg()) is not None: return src, f"CIFAR-10, the course's JPEG copy ({_show_path(src)})"
+    if env := os.environ.get("CIFAR10_JPEG"): warnings.warn(f"$CIFAR10_JPEG is '{env}', which does not exist, so the course's JPEG copy was looked for nowhere else; unset it to search the data/ folders.")
     src = _cifar10_archive(download, CIFAR10_URL, CIFAR10_MD5)
     return src, f"CIFAR-10, the official archive ({_show_path(src)})"

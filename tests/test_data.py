@@ -374,3 +374,13 @@ def test_train_val_split_refuses_a_count_with_a_fraction():
     assert len(train_val_split(y, 20.0)[1]) == 20 and len(train_val_split(y, 0.25)[1]) == 25 and len(train_val_split(y, np.int64(7))[1]) == 7
     for bad in (10.5, float("nan"), float("inf"), 0, 100, "abc"):
         with pytest.raises(ValueError, match="whole number from 1 to 99, or a fraction"): train_val_split(y, bad)
+
+def test_a_missing_cifar10_jpeg_variable_is_named_before_the_archive(tmp_path, monkeypatch):
+    "A $CIFAR10_JPEG with a typo turned the search off silently and went on to the official archive (a 170 MB download); now a warning names it."
+    from resnet_cifar_edu.data import get_cifar10, make_tiny_cifar_archive
+    monkeypatch.setenv("RESNET_CIFAR_EDU_CACHE", str(tmp_path/"cache")); (tmp_path/"cache").mkdir()
+    make_tiny_cifar_archive(tmp_path/"cache"/"cifar-10-python.tar.gz", n_per_class=1)  # as if downloaded earlier: nothing is fetched
+    monkeypatch.setenv("CIFAR10_JPEG", str(tmp_path/"typo"))
+    with pytest.warns(UserWarning, match=r"\$CIFAR10_JPEG is '.*typo', which does not exist"): get_cifar10(tiny=False)
+    monkeypatch.setenv("CIFAR10_JPEG", str(tmp_path/"cache"/"cifar-10-python.tar.gz"))
+    with warnings.catch_warnings(): warnings.simplefilter("error"); get_cifar10(tiny=False)  # set and there: no warning

@@ -51,6 +51,7 @@ def upscale(x, size):
 def occlude(x, size, seed=0, value=128):
     "Cover a random `size`×`size` square of each image with grey."
     rng = np.random.default_rng(seed); out = x.copy(); h, w = x.shape[1:3]
+    if not 0 < size <= min(h, w): raise ValueError(f"an occlusion square of {size} pixels does not fit {h}×{w} pictures")
     for img in out:
         r, c = rng.integers(0, h - size + 1), rng.integers(0, w - size + 1)
         img[r:r + size, c:c + size] = value
@@ -96,7 +97,8 @@ def show_corruptions(image, kinds=None, scale=1.3):
 # %% ../nbs/05_robustness.ipynb #faa1ff11
 def robustness_table(clf, x, y, kinds=None, tta=False, progress=True) -> list:
     "Rows `{kind, severity, accuracy}` for `clf` on images `x` with labels `y` (severity 0 is clean)."
-    kinds = kinds or list(CORRUPTIONS)
+    kinds = [kinds] if isinstance(kinds, str) else kinds or list(CORRUPTIONS)
+    if bad := [k for k in kinds if k not in CORRUPTIONS]: raise ValueError(f"unknown corruption {bad[0]!r}; choose from {', '.join(CORRUPTIONS)}")
     jobs = [(k, s) for k in kinds for s in CORRUPTIONS[k][1]]
     if progress:
         from tqdm.auto import tqdm
@@ -112,8 +114,9 @@ def format_table(tables: dict) -> str:
     w = {n: max(10, len(n) + 2) for n in names}  # every column a little wider than its name
     head = f"{'corruption':<15}{'severity':>9}" + "".join(f"{n:>{w[n]}}" for n in names)
     lines = [head, "-" * len(head)]
-    for i, r in enumerate(tables[names[0]]):
-        lines.append(f"{r['kind']:<15}{str(r['severity']):>9}" + "".join(f"{tables[n][i]['accuracy']:>{w[n]}.1%}" for n in names))
+    acc = {n: {(r["kind"], r["severity"]): r["accuracy"] for r in t} for n, t in tables.items()}  # rows matched by corruption and severity, not position
+    for k, s in dict.fromkeys(key for a in acc.values() for key in a):  # every row of any table, in order; '–' where a table lacks it
+        lines.append(f"{k:<15}{str(s):>9}" + "".join(f"{acc[n][k, s]:>{w[n]}.1%}" if (k, s) in acc[n] else f"{'–':>{w[n]}}" for n in names))
     return "\n".join(lines)
 
 # %% ../nbs/05_robustness.ipynb #3b38e91e

@@ -56,3 +56,18 @@ def test_evaluation_refuses_mismatched_inputs():
     with pytest.raises(ValueError, match="1 labels for 5 rows"): evaluation_report(np.eye(10)[:5], [3])  # reported 1.0
     with pytest.raises(ValueError, match="10 class names for 2 columns"): evaluation_report(np.eye(2)[[0, 1, 1]], [0, 1, 1])
     assert evaluation_report(np.eye(2)[[0, 1, 1]], [0, 1, 1], ["cat", "dog"])["per_class"] == {"cat": 1.0, "dog": 1.0}
+
+def test_tables_are_matched_by_row_and_kinds_checked():
+    "format_table paired rows by position (tables made with kinds in another order printed one kind's numbers beside another's); robustness_table gave KeyError 'fog' or 'b' (kinds='blur'); occlusion wider than the picture gave 'high <= 0'."
+    xs, ys = make_tiny_images(2, seed=3)
+    clf = MeanColour(*make_tiny_images(10, seed=4))
+    a = robustness_table(clf, xs, ys, kinds=["blur", "jpeg"], progress=False)
+    b = robustness_table(clf, xs, ys, kinds="jpeg", progress=False)  # one kind, as a string
+    assert [r["kind"] for r in b] == ["clean"] + ["jpeg"] * len(CORRUPTIONS["jpeg"][1])
+    lines = format_table({"A": a, "B": b}).splitlines()[2:]
+    for r in a:
+        line = next(l for l in lines if l.split()[:2] == [r["kind"], str(r["severity"])])
+        other = next((q["accuracy"] for q in b if (q["kind"], q["severity"]) == (r["kind"], r["severity"])), None)
+        assert line.split()[2:] == [f"{r['accuracy']:.1%}", "–" if other is None else f"{other:.1%}"]
+    with pytest.raises(ValueError, match="unknown corruption 'fog'"): robustness_table(clf, xs, ys, kinds=["fog"], progress=False)
+    with pytest.raises(ValueError, match="square of 40 pixels does not fit 32×32"): corrupt(xs, "occlusion", 40)

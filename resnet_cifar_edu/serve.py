@@ -9,7 +9,7 @@ from __future__ import annotations
 import html, os, sys, threading, time, traceback
 from pathlib import Path
 import numpy as np
-from .data import CIFAR10_ARCHIVE, CLASSES, CLASSES_ZH, ImageError, cache_dir, find_cifar10_jpeg, load_dataset
+from .data import CIFAR10_ARCHIVE, CLASSES, CLASSES_ZH, IMAGE_EXTS, ImageError, cache_dir, find_cifar10_jpeg, load_dataset
 from .inference import CheckpointError, Classifier
 from .messages import Text, brief, localize, say
 
@@ -60,8 +60,9 @@ class TestImages:
         if not self.available: raise FileNotFoundError(self.reason)
         if (self.source/"test").is_dir():
             if self._files is None:
-                self._files = [(c.name, f.path) for c in sorted(os.scandir(self.source/"test"), key=lambda e: e.name) if c.is_dir()
-                               for f in sorted(os.scandir(c.path), key=lambda e: e.name) if f.is_file()]
+                self._files = [(c.name, f.path) for c in sorted(os.scandir(self.source/"test"), key=lambda e: e.name) if c.is_dir() and c.name[0] != "."
+                               for f in sorted(os.scandir(c.path), key=lambda e: e.name) if f.is_file() and f.name[0] != "." and Path(f.name).suffix.lower() in IMAGE_EXTS]
+            if not self._files: raise FileNotFoundError(Text("no_test_images"))  # a test/ folder with no pictures in its class folders
             cls, path = self._files[rng.integers(len(self._files))]
             return Path(path).read_bytes(), _label(cls), f"test/{cls}/{Path(path).name}"
         if self._arrays is None: self._arrays = load_dataset(self.source, "test", progress=False)

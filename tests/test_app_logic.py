@@ -380,3 +380,18 @@ def test_is_unsure_takes_what_predict_returns(classifiers):
         assert clf.is_unsure(clf.predict(pics)).tolist() == clf.is_unsure(probs).tolist()
         assert clf.is_unsure(clf.predict(pics[1])[0]) is clf.is_unsure(probs[1])
     with pytest.raises(TypeError, match="is_unsure takes probabilities"): Classifier.is_unsure(None, ["cat", "dog"])
+
+def test_random_test_picture_skips_hidden_files_and_non_pictures(tmp_path):
+    "The demo's random test picture came from `.ipynb_checkpoints/` or a `.DS_Store` file too; a test/ folder without pictures gave 'high <= 0'."
+    from resnet_cifar_edu.serve import TestImages
+    from resnet_cifar_edu.messages import Text
+    root = tmp_path/"set"
+    for d in ("cat", "dog", ".ipynb_checkpoints"): (root/"test"/d).mkdir(parents=True)
+    (root/"test"/".ipynb_checkpoints"/"a.png").write_bytes(_encode(np.zeros((32, 32, 3), np.uint8)))
+    (root/"test"/"cat"/".DS_Store").write_bytes(b"\0"); (root/"test"/"dog"/"notes.txt").write_text("labels checked")
+    with pytest.raises(FileNotFoundError) as e: TestImages(root).sample(np.random.default_rng(0))
+    assert isinstance(e.value.args[0], Text) and "No CIFAR-10 test images" in str(e.value)
+    (root/"test"/"cat"/"0.png").write_bytes(_encode(np.zeros((32, 32, 3), np.uint8)))
+    rng, seen = np.random.default_rng(0), set()
+    for _ in range(50): seen.add(TestImages(root).sample(rng)[2])
+    assert seen == {"test/cat/0.png"}

@@ -432,3 +432,18 @@ def test_unusable_init_from_is_refused_before_the_data_loads(tmp_path):
         code, so, se = run("--framework", "torch", "--preset", "quick", "--data", tmp_path/"no-data-here", "--out", tmp_path/"run", *extra)
         assert code == 1 and says in se and "no-data-here" not in se and "Traceback" not in se, se
     assert not (tmp_path/"run").exists()
+
+def test_keras_load_checkpoint_refuses_an_optimizer_it_cannot_fill(tmp_path):
+    "The Keras `load_checkpoint` ignored an `optimizer=` that is not the compiled model's (its PyTorch twin fills the one given); now it says so, and the model's own optimizer still works."
+    import numpy as np
+    from resnet_cifar_edu.train import get_recipe
+    from resnet_cifar_edu.tensorflow.train import build_model, compile_model, load_checkpoint, make_optimizer, save_checkpoint
+    r = get_recipe("quick", width=4)
+    km = compile_model(build_model(r), r)
+    km.fit(np.random.rand(16, 32, 32, 3).astype("float32"), np.eye(10)[np.arange(16) % 10].astype("float32"), verbose=0)
+    save_checkpoint(tmp_path/"last.weights.h5", km, km.optimizer, {"epoch": 1, "recipe": vars(r)})
+    fresh = compile_model(build_model(r), r)
+    with pytest.raises(ValueError, match="restores the optimizer of the compiled model"):
+        load_checkpoint(tmp_path/"last.weights.h5", fresh, optimizer=make_optimizer(fresh, r))
+    load_checkpoint(tmp_path/"last.weights.h5", fresh, optimizer=fresh.optimizer)
+    assert int(fresh.optimizer.iterations) == int(km.optimizer.iterations) == 1

@@ -211,9 +211,9 @@ def _code_fingerprint(f) -> str:
     except (OSError, TypeError): return _fingerprint(getattr(f, "__qualname__", repr(f)))
 
 def _tree_fingerprint(root: Path, split: str, entries):
-    "File names plus the folders' modification times: adding, removing or renaming a file changes it."
-    dirs = sorted({str(Path(n).parent) for _, n in entries})
-    return _fingerprint(str(root.resolve()), entries, [(d, (root/d).stat().st_mtime_ns) for d in dirs])
+    "Every file's name, size and modification time: adding, removing, renaming or rewriting a file changes it."
+    r = str(root.resolve())
+    return _fingerprint(r, entries, [(st.st_size, st.st_mtime_ns) for st in (os.stat(os.path.join(r, n)) for _, n in entries)])
 
 # %% ../nbs/A1_data_files.ipynb #a1cacheio
 def _cache_load(path: Path):

@@ -384,3 +384,16 @@ def test_a_missing_cifar10_jpeg_variable_is_named_before_the_archive(tmp_path, m
     with pytest.warns(UserWarning, match=r"\$CIFAR10_JPEG is '.*typo', which does not exist"): get_cifar10(tiny=False)
     monkeypatch.setenv("CIFAR10_JPEG", str(tmp_path/"cache"/"cifar-10-python.tar.gz"))
     with warnings.catch_warnings(): warnings.simplefilter("error"); get_cifar10(tiny=False)  # set and there: no warning
+
+def test_a_picture_rewritten_in_place_is_decoded_again(tmp_path, monkeypatch):
+    "The folder cache's fingerprint had only names and folder times, so a picture overwritten in place was served stale from the cache; now each file's size and time count."
+    monkeypatch.setenv("RESNET_CIFAR_EDU_CACHE", str(tmp_path/"cache"))
+    for c in ("cat", "dog"):
+        (tmp_path/"set"/"train"/c).mkdir(parents=True)
+        for i in range(2): Image.new("RGB", (32, 32), (0, 80, 0)).save(tmp_path/"set"/"train"/c/f"{i}.png")
+    first = load_image_folder(tmp_path/"set", "train", progress=False)[0]
+    old = (tmp_path/"set"/"train"/"dog"/"0.png").stat().st_mtime_ns
+    Image.new("RGB", (32, 32), (0, 0, 255)).save(tmp_path/"set"/"train"/"dog"/"0.png")  # PIL writes over the file: no name comes or goes
+    os.utime(tmp_path/"set"/"train"/"dog"/"0.png", ns=(old + 10**9, old + 10**9))  # a later time, whatever the file system's clock resolution
+    again = load_image_folder(tmp_path/"set", "train", progress=False)[0]
+    assert first[2, 0, 0].tolist() == [0, 80, 0] and again[2, 0, 0].tolist() == [0, 0, 255]

@@ -205,3 +205,13 @@ def test_a_checkpoint_path_with_a_tilde(weights, monkeypatch):
     "'~/…' said the file does not exist: the path is expanded as load_dataset already did."
     monkeypatch.setenv("HOME", str(weights.parent))
     assert Classifier.from_checkpoint(f"~/{weights.name}").config["width"] == 16
+
+def test_torch_predict_leaves_the_callers_float_array_alone():
+    "`_to_input` divided a float32 array by 255 in place (from_numpy shares memory), so evaluating twice, or fit's validation every epoch, shrank the caller's pictures."
+    import numpy as np, torch
+    from resnet_cifar_edu.torch.infer import predict_logits
+    from resnet_cifar_edu.torch.resnet import resnet18
+    x = (np.random.default_rng(0).random((2, 32, 32, 3)) * 255).astype(np.float32); before = x.copy()
+    torch.manual_seed(0); model = resnet18(10, 4).eval()
+    a = predict_logits(model, x, (0.5,) * 3, (0.25,) * 3); b = predict_logits(model, x, (0.5,) * 3, (0.25,) * 3)
+    assert (x == before).all() and np.allclose(a, b)

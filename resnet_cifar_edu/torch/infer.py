@@ -41,7 +41,7 @@ def build_model(config: dict, state: dict):
 # %% ../../nbs/06_inference.ipynb #bfcc9623
 def _to_input(x, mean, std, device="cpu"):
     "uint8 NHWC numpy → normalised float NCHW tensor on `device` (channels_last memory)."
-    t = torch.from_numpy(np.ascontiguousarray(x)).to(device).permute(0, 3, 1, 2).float().div_(255)
+    t = torch.from_numpy(np.ascontiguousarray(x)).to(device).permute(0, 3, 1, 2).float().div(255)  # not div_: a float32 array would be divided in place
     return normalize(t, mean, std).contiguous(memory_format=torch.channels_last)
 
 def predict_logits(model, images, mean, std, batch_size=256) -> np.ndarray:

@@ -447,3 +447,17 @@ def test_keras_load_checkpoint_refuses_an_optimizer_it_cannot_fill(tmp_path):
         load_checkpoint(tmp_path/"last.weights.h5", fresh, optimizer=make_optimizer(fresh, r))
     load_checkpoint(tmp_path/"last.weights.h5", fresh, optimizer=fresh.optimizer)
     assert int(fresh.optimizer.iterations) == int(km.optimizer.iterations) == 1
+
+def test_resume_uses_the_changed_optimizer_settings(tiny_folder, tmp_path):
+    "Resuming with --set momentum/weight_decay/bias_lr changed the recipe on record but PyTorch kept the saved optimizer's values (Keras used the new ones); now both use the recipe's."
+    from safetensors import safe_open
+    out = tmp_path/"run"
+    code, so, se = run("--framework", "torch", *TINY, "--epochs", 1, "--set", "bias_lr=4", "--data", tiny_folder, "--out", out, "--no-test")
+    assert code == 0, se
+    code, so, se = run("--framework", "torch", *TINY, "--epochs", 2, "--set", "bias_lr=2", "--set", "weight_decay=0", "--set", "momentum=0.5",
+                       "--data", tiny_folder, "--out", out, "--no-test", "--resume")
+    assert code == 0 and "differs from the checkpoint's" in se, se
+    with safe_open(str(out/"last.safetensors"), framework="np") as f: groups = json.loads(f.metadata()["optimizer"])["param_groups"]
+    assert {g["momentum"] for g in groups} == {0.5} and {g["weight_decay"] for g in groups} == {0.0}
+    assert [g.get("lr_scale") for g in groups] == [None, None, 2.0]
+    assert json.loads((out/"last.json").read_text())["recipe"]["momentum"] == 0.5

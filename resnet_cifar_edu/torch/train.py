@@ -204,7 +204,9 @@ def load_checkpoint(path, model=None, optimizer=None, device="cpu"):
                 pid, name = k[len(_OPT):].split("/", 1); state.setdefault(int(pid), {})[name] = v
         for k, v in opt["state"].items():
             pid, name = k.split("/", 1); state.setdefault(int(pid), {})[name] = v
+        fresh = [{k: v for k, v in g.items() if k != "params"} for g in optimizer.param_groups]  # this recipe's momentum, decay, lr_scale
         optimizer.load_state_dict({"state": state, "param_groups": opt["param_groups"]})
+        for g, f in zip(optimizer.param_groups, fresh): g.update(f)  # a resumed run uses its recipe's values, as in Keras (check_resume warns of each change)
     return model, meta
 
 # %% ../../nbs/A2b_the_pytorch_loop.ipynb #ccad9163

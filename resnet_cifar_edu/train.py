@@ -259,10 +259,13 @@ def check_resume(meta, recipe, classes, framework):
     if changed: warnings.warn("resuming with a recipe that differs from the checkpoint's: " + ", ".join(changed), stacklevel=2)
 
 # %% ../nbs/A2_engineering_a_run.ipynb #20fa29d0
-@functools.lru_cache(maxsize=8)
 def initial_weights(path: str) -> tuple:
     "`(state in PyTorch names, lineage)` of the weights a run starts from: a .safetensors file, or a PyTorch run folder's best."
     p = find_checkpoint(path)
+    return _initial_weights(p, *((st := p.stat()).st_size, st.st_mtime_ns) if p.is_file() else (None, None))  # a rewritten file is read again
+
+@functools.lru_cache(maxsize=8)
+def _initial_weights(p: Path, size, mtime) -> tuple:
     if not p.name.endswith(".safetensors"):
         raise ValueError(f"init_from takes a .safetensors file (the shipped model, or a PyTorch run's checkpoint), not '{p}'")
     state, meta = read_weights(p)

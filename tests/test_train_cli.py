@@ -461,3 +461,17 @@ def test_resume_uses_the_changed_optimizer_settings(tiny_folder, tmp_path):
     assert {g["momentum"] for g in groups} == {0.5} and {g["weight_decay"] for g in groups} == {0.0}
     assert [g.get("lr_scale") for g in groups] == [None, None, 2.0]
     assert json.loads((out/"last.json").read_text())["recipe"]["momentum"] == 0.5
+
+def test_init_from_reads_a_rewritten_file_again(tmp_path):
+    "`initial_weights` was cached by path alone, so in one process a run started from a file retrained since then got the old weights and the old SHA-256."
+    import hashlib, numpy as np
+    from resnet_cifar_edu.train import initial_weights
+    from resnet_cifar_edu.weights import untrained_state, write_weights
+    p = tmp_path/"parent.safetensors"
+    write_weights(untrained_state(width=4, seed=0), {"epoch": 1}, p)
+    first = initial_weights(str(p))
+    write_weights(untrained_state(width=4, seed=1), {"epoch": 2}, p)
+    second = initial_weights(str(p))
+    assert second[1][-1]["sha256"] == hashlib.sha256(p.read_bytes()).hexdigest() != first[1][-1]["sha256"] and second[1][-1]["epochs"] == 2
+    assert not np.array_equal(first[0]["stem.conv.weight"], second[0]["stem.conv.weight"])
+    assert initial_weights(str(p))[0] is second[0]  # unchanged: from the cache

@@ -133,6 +133,7 @@ def run_recipe(args) -> Recipe:
             raise CLIError(f"'{out}' has last.json but no {weights.name} or no recipe in it, so it cannot resume; restore the files, or choose another --out")
         hist = meta.get("history") or {}; validated = any(v == v for v in hist.get("val_acc") or [])  # NaN ≠ NaN: trained with --val 0
         if hist.get("val_acc") and validated == (args.val == 0): raise CLIError(f"'{out}' was trained {'with validation images: resume it without' if validated else 'with --val 0: resume it with'} --val 0, so the split stays the one it trained on")
+        if overrides.get("init_from") and not (meta["recipe"].get("init_from") and Path(meta["recipe"]["init_from"]).expanduser().resolve() == Path(overrides["init_from"])): raise CLIError(f"--init-from starts a new run; '{out}' has begun already (choose another --out for a new run, or resume without --init-from)")
         if args.preset: print(f"note: --preset {args.preset} is ignored when resuming; the run keeps its own recipe (change fields with --set)")
         saved = {k: v for k, v in meta["recipe"].items() if k in Recipe.__dataclass_fields__}  # a field an older kit had is dropped
         return Recipe(**{**saved, **overrides})
@@ -157,11 +158,14 @@ def train_command(recipe, framework="torch", preset="full", data="data/cifar10-j
     return shlex.join(words + ["--data", str(data), "--out", str(out)])
 
 # %% ../nbs/10_cli.ipynb #b7d129bb
-def load_split(data, val=None, progress=True):
-    "Training images of `data`, split into (train, val) arrays, and the class names."
+def load_split(data, val=None, progress=True, out=None, resume=False):
+    "Training images of `data`, split into (train, val) arrays, and the class names; with `out`, the run there records its split in split.json, and a resumed one must keep it."
     images, labels, classes = load_dataset(data, "train", progress=progress)
     n_val = val if val is not None else min(5000, max(len(classes), len(labels) // 10))
     if not 0 <= n_val < len(labels): raise CLIError(f"--val must be between 0 and {len(labels) - 1} for these {len(labels)} images")
+    rec = Path(out)/"split.json" if out else None
+    if resume and rec and rec.is_file() and (n := read_json(rec).get("val")) != n_val: raise CLIError(f"'{out}' trained with {n:,} validation images, not {n_val:,}: resume it with --val {n}, so the split stays the one it trained on")
+    if rec: rec.parent.mkdir(parents=True, exist_ok=True); write_json(rec, {"val": int(n_val), "images": len(labels)})
     if n_val == 0: return (images, labels), (images[:0], labels[:0]), classes  # no validation: train on every image
     tr, va = train_val_split(labels, n_val=n_val, seed=0)
     return (images[tr], labels[tr]), (images[va], labels[va]), classes
@@ -250,11 +254,11 @@ def cmd_train(args) -> int:
     if args.device: _check_device(args.framework, args.device)
     if args.nproc > 1 and not is_worker():  # start the workers, each runs this command
         replica_batch(recipe.batch_size, args.nproc)  # refuse an uneven split before starting anything
-        load_split(args.data, args.val, progress=not args.no_progress)  # unusable data: one line here, not one per worker; and the cache is filled once
+        load_split(args.data, args.val, not args.no_progress, args.out, args.resume)  # unusable data or another split: one line here, not one per worker; the cache is filled once
         return launch_training(args.framework, args.nproc, without_option(args.argv, "--nproc"))
     main_process = is_main_process()
     train = _framework_module(args.framework)
-    (xt, yt), (xv, yv), classes = load_split(args.data, args.val, progress=not args.no_progress and main_process)
+    (xt, yt), (xv, yv), classes = load_split(args.data, args.val, not args.no_progress and main_process, args.out if main_process else None, args.resume)
     if not main_process:  # a worker of a multi-process run: train, and leave printing and testing to the main process
         train.fit(recipe, xt, yt, xv, yv, args.out, classes, resume=args.resume, progress=False, device=args.device)
         return 0
@@ -320,7 +324,7 @@ def cmd_evaluate(args) -> int:
 COMMANDS = {"train": cmd_train, "predict": cmd_predict, "evaluate": cmd_evaluate}  # subcommand -> function(args) -> exit code; new commands go here and in build_parser
 
 def _one_line_warnings(message, category, filename, lineno, file=None, line=None):
-    print(f"warning: {message}", file=sys.stderr)
+    sys.stdout.flush(); print(f"warning: {message}", file=sys.stderr, flush=True)  # in its place among the printed lines
 
 def _interrupt(signum, frame): raise KeyboardInterrupt
 

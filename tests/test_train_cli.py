@@ -475,3 +475,16 @@ def test_init_from_reads_a_rewritten_file_again(tmp_path):
     assert second[1][-1]["sha256"] == hashlib.sha256(p.read_bytes()).hexdigest() != first[1][-1]["sha256"] and second[1][-1]["epochs"] == 2
     assert not np.array_equal(first[0]["stem.conv.weight"], second[0]["stem.conv.weight"])
     assert initial_weights(str(p))[0] is second[0]  # unchanged: from the cache
+
+def test_resume_keeps_the_split_and_refuses_a_new_init_from(tiny_folder, tmp_path):
+    "A run resumed without its --val trained on its validation pictures (30/10 after 20/20, silently); --init-from on a resumed run was ignored but recorded in the lineage."
+    out = tmp_path/"run"
+    code, so, se = run("--framework", "torch", *TINY, "--epochs", 1, "--val", 20, "--data", tiny_folder, "--out", out, "--no-test")
+    assert code == 0 and json.loads((out/"split.json").read_text())["val"] == 20, se
+    code, so, se = run("--framework", "torch", *TINY, "--epochs", 2, "--data", tiny_folder, "--out", out, "--no-test", "--resume")
+    assert code == 1 and "trained with 20 validation images, not" in se and "resume it with --val 20" in se and "Traceback" not in se, se
+    code, so, se = run("--framework", "torch", *TINY, "--epochs", 2, "--val", 20, "--data", tiny_folder, "--out", out, "--no-test",
+                       "--resume", "--init-from", out/"best.safetensors")
+    assert code == 1 and "--init-from starts a new run" in se, se
+    code, so, se = run("--framework", "torch", *TINY, "--epochs", 2, "--val", 20, "--data", tiny_folder, "--out", out, "--no-test", "--resume")
+    assert code == 0 and "20 validation images" in so and "lineage" not in json.loads((out/"last.json").read_text()), se

@@ -149,7 +149,7 @@ _OPTIONS = {"epochs": "--epochs", "batch_size": "--batch-size", "lr": "--lr", "w
 
 def train_command(recipe, framework="torch", preset="full", data="data/cifar10-jpeg", out="runs/new") -> str:
     "The shortest `resnet-cifar train` command whose recipe is `recipe` (a `Recipe`, or the dict a checkpoint stores): `preset` plus one option per field that differs from it."
-    want = asdict(recipe) if isinstance(recipe, Recipe) else asdict(Recipe(**recipe))
+    want = asdict(recipe) if isinstance(recipe, Recipe) else asdict(Recipe(**{k: v for k, v in recipe.items() if k in Recipe.__dataclass_fields__}))  # a field an older kit had is dropped, as on resuming
     words = ["resnet-cifar", "train", "--framework", framework, "--preset", preset]
     for field, value in want.items():
         if value == PRESETS[preset].get(field, getattr(Recipe, field)): continue

@@ -488,3 +488,16 @@ def test_resume_keeps_the_split_and_refuses_a_new_init_from(tiny_folder, tmp_pat
     assert code == 1 and "--init-from starts a new run" in se, se
     code, so, se = run("--framework", "torch", *TINY, "--epochs", 2, "--val", 20, "--data", tiny_folder, "--out", out, "--no-test", "--resume")
     assert code == 0 and "20 validation images" in so and "lineage" not in json.loads((out/"last.json").read_text()), se
+
+def test_train_command_round_trips_and_takes_an_older_record(tmp_path):
+    "train_command writes the command whose recipe is the one given (parsed back here), and reads a stored recipe with a field an older kit had (it raised TypeError)."
+    import shlex
+    from dataclasses import asdict
+    from resnet_cifar_edu.cli import build_parser, run_recipe, train_command
+    from resnet_cifar_edu.train import get_recipe
+    r = get_recipe("cpu", epochs=40, lr=0.3, cutout=8, flip=False, low_res_epochs=0.25)
+    cmd = train_command(r, preset="quick", out=tmp_path/"new")
+    args = build_parser().parse_args(shlex.split(cmd)[1:])
+    assert asdict(run_recipe(args)) == asdict(r), cmd
+    assert train_command({**asdict(r), "mixup": 0.2}, preset="quick", out=tmp_path/"new") == cmd
+    assert train_command(get_recipe("cpu"), preset="cpu") == "resnet-cifar train --framework torch --preset cpu --data data/cifar10-jpeg --out runs/new"

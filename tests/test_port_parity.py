@@ -140,3 +140,16 @@ def test_port_into_fills_the_given_model():
     assert keras_to_torch(k, into=back) is back and max_logit_diff(back.eval(), k, x) <= TOL
     with pytest.raises(ValueError, match="'stem.conv': Keras expects shape"):
         torch_to_keras(t, into=tk.resnet18(width=16))  # the kernels' shapes differ
+
+def test_normalize_twins_refuse_uint8_alike():
+    "PyTorch's normalize turned uint8 pictures into NaN and inf silently (mean and std cast to uint8: 0), Keras' raised an obscure TypeError; both now say what they take, and agree on floats."
+    import tensorflow as tf
+    from resnet_cifar_edu.torch.augment import normalize as pt_norm
+    from resnet_cifar_edu.tensorflow.augment import normalize as tf_norm
+    x = np.random.default_rng(0).integers(0, 256, (2, 8, 8, 3), dtype=np.uint8)
+    with pytest.raises(TypeError, match="normalize takes floats in \\[0, 1\\], not torch.uint8"): pt_norm(torch.from_numpy(x).permute(0, 3, 1, 2), (0.5,) * 3, (0.2,) * 3)
+    for arg in (tf.constant(x), x):
+        with pytest.raises(TypeError, match="normalize takes floats in \\[0, 1\\], not uint8"): tf_norm(arg, (0.5,) * 3, (0.2,) * 3)
+    f = x.astype(np.float32) / 255
+    np.testing.assert_allclose(pt_norm(torch.from_numpy(f).permute(0, 3, 1, 2), (0.5,) * 3, (0.2,) * 3).permute(0, 2, 3, 1).numpy(),
+                               tf_norm(tf.constant(f), (0.5,) * 3, (0.2,) * 3).numpy(), atol=1e-6)

@@ -103,4 +103,5 @@ def augment_batch(x, padding=4, pad_mode="reflect", flip=True, rotate=0.0, cutou
 
 def normalize(x, mean, std):
     "Subtract the per-channel `mean` and divide by `std` (RGB sequences) for a batch (N, H, W, C)."
+    if not tf.as_dtype(x.dtype).is_floating: raise TypeError(f"normalize takes floats in [0, 1], not {tf.as_dtype(x.dtype).name}: divide uint8 pictures by 255 first")
     return (x - tf.constant(mean, x.dtype)) / tf.constant(std, x.dtype)

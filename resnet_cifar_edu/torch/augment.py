@@ -99,6 +99,7 @@ def augment_batch(x, padding=4, pad_mode="reflect", flip=True, rotate=0.0, cutou
 
 def normalize(x, mean, std):
     "Subtract the per-channel `mean` and divide by `std` (RGB sequences) for a batch (N, C, H, W)."
+    if not x.is_floating_point(): raise TypeError(f"normalize takes floats in [0, 1], not {x.dtype}: divide uint8 pictures by 255 first")
     mean = torch.as_tensor(mean, dtype=x.dtype, device=x.device)[:, None, None]
     std = torch.as_tensor(std, dtype=x.dtype, device=x.device)[:, None, None]
     return (x - mean) / std

@@ -66,6 +66,7 @@ def _check_recipe(r):
     def need(ok, what):
         if not ok: raise ValueError(f"recipe field {what}")
     need(isinstance(r.epochs, int) and r.epochs >= 1, f"epochs must be a whole number ≥ 1, got {r.epochs!r}")
+    need(isinstance(r.seed, int) and not isinstance(r.seed, bool) and r.seed >= 0, f"seed must be a whole number ≥ 0, got {r.seed!r}")
     need(isinstance(r.batch_size, int) and r.batch_size >= 1, f"batch_size must be a whole number ≥ 1, got {r.batch_size!r}")
     need(isinstance(r.width, int) and r.width >= 1, f"width must be a whole number ≥ 1, got {r.width!r}")
     need(0 < r.lr < math.inf, f"lr must be positive and finite, got {r.lr!r}")

@@ -501,3 +501,10 @@ def test_train_command_round_trips_and_takes_an_older_record(tmp_path):
     assert asdict(run_recipe(args)) == asdict(r), cmd
     assert train_command({**asdict(r), "mixup": 0.2}, preset="quick", out=tmp_path/"new") == cmd
     assert train_command(get_recipe("cpu"), preset="cpu") == "resnet-cifar train --framework torch --preset cpu --data data/cifar10-jpeg --out runs/new"
+
+def test_a_negative_seed_is_refused_before_the_data_loads(tmp_path):
+    "--set seed=-1 failed after the data had loaded, with numpy's 'expected non-negative integer' and nothing naming the field."
+    from resnet_cifar_edu.train import Recipe
+    with pytest.raises(ValueError, match="seed must be a whole number ≥ 0, got -1"): Recipe(seed=-1)
+    code, so, se = run("--framework", "torch", "--preset", "quick", "--set", "seed=-1", "--data", tmp_path/"no-data-here", "--out", tmp_path/"run")
+    assert code == 1 and "seed must be a whole number ≥ 0" in se and "no-data-here" not in se, se

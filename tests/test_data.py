@@ -397,3 +397,15 @@ def test_a_picture_rewritten_in_place_is_decoded_again(tmp_path, monkeypatch):
     os.utime(tmp_path/"set"/"train"/"dog"/"0.png", ns=(old + 10**9, old + 10**9))  # a later time, whatever the file system's clock resolution
     again = load_image_folder(tmp_path/"set", "train", progress=False)[0]
     assert first[2, 0, 0].tolist() == [0, 80, 0] and again[2, 0, 0].tolist() == [0, 0, 255]
+
+def test_damaged_exif_and_a_transparent_key_colour():
+    "A picture with a damaged EXIF block crashed preprocess (SyntaxError: not a TIFF file), and with it predict and the demo; an RGB or grey PNG whose transparency is a key colour (tRNS) came out on that colour, not on white."
+    import io
+    from resnet_cifar_edu.data import preprocess
+    b = io.BytesIO(); Image.new("RGB", (16, 16), "red").save(b, "PNG", exif=b"Exif\0\0MMX*\0\0\0\x08")
+    assert preprocess(b.getvalue())[0, 0].tolist() == [255, 0, 0]  # read as stored
+    rgb = np.zeros((32, 32, 3), np.uint8); rgb[8:24, 8:24] = (255, 0, 0)
+    for im, key in ((Image.fromarray(rgb), (0, 0, 0)), (Image.fromarray(rgb[..., 0]), 0)):
+        b = io.BytesIO(); im.save(b, "PNG", transparency=key)
+        x = preprocess(b.getvalue())
+        assert x[0, 0].tolist() == [255, 255, 255] and x[16, 16].tolist() == ([255, 0, 0] if im.mode == "RGB" else [255, 255, 255]), (im.mode, x[0, 0], x[16, 16])

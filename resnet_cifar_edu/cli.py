@@ -117,9 +117,9 @@ def run_recipe(args) -> Recipe:
     for name in ("epochs", "batch_size", "lr", "width", "init_from"):
         if getattr(args, name) is not None: overrides[name] = getattr(args, name)
     if overrides.get("init_from"):  # --init-from or --set init_from=: resolved, so that a resume from another folder finds it too
-        from resnet_cifar_edu.weights import find_checkpoint, model_config, read_meta
-        overrides["init_from"] = str(Path(overrides["init_from"]).expanduser().resolve()); initial_weights(overrides["init_from"])  # unusable: refused now, not after the data loaded
-        if "width" not in overrides: overrides["width"] = model_config(read_meta(find_checkpoint(overrides["init_from"])))["width"]  # the width of the weights it starts from
+        overrides["init_from"] = str(Path(overrides["init_from"]).expanduser().resolve())
+        w = initial_weights(overrides["init_from"])[0]["stem.conv.weight"].shape[0]  # the weights' own width; an unusable file is refused now, not after the data loaded
+        if overrides.setdefault("width", w) != w: raise CLIError(f"--init-from holds a width-{w} network, not width {overrides['width']}: leave --width out, or give {w}")
     meta = read_json(out/"last.json") if (out/"last.json").is_file() else None
     if meta is not None:
         fw = {"torch": "torch", "tensorflow": "tf"}.get(meta.get("framework"), meta.get("framework"))

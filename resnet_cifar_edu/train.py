@@ -201,7 +201,7 @@ def checkpoint_meta(recipe, epoch, history, best_val_acc, classes, framework, me
     "The metadata stored with every checkpoint."
     meta = {"framework": framework, "epoch": int(epoch), "recipe": asdict(recipe), "classes": list(classes),
             "best_val_acc": float(best_val_acc), "metrics": dict(metrics or {}), "history": history}
-    if recipe.init_from: meta["lineage"] = initial_weights(recipe.init_from)[1]
+    if recipe.init_from: meta["lineage"] = _STARTED.get(recipe.init_from) or initial_weights(recipe.init_from)[1]
     return meta
 
 
@@ -260,13 +260,16 @@ def check_resume(meta, recipe, classes, framework):
     if changed: warnings.warn("resuming with a recipe that differs from the checkpoint's: " + ", ".join(changed), stacklevel=2)
 
 # %% ../nbs/A2_engineering_a_run.ipynb #20fa29d0
+_STARTED: dict = {}  # init_from -> the lineage last read from it in this process: a run's checkpoints repeat it, whatever happens to the file
+
 def initial_weights(path: str) -> tuple:
     "`(state in PyTorch names, lineage)` of the weights a run starts from: a .safetensors file, or a PyTorch run folder's best."
     p = find_checkpoint(path)
-    return _initial_weights(p, *((st := p.stat()).st_size, st.st_mtime_ns) if p.is_file() else (None, None))  # a rewritten file is read again
+    state, lineage = _initial_weights(p, *((st := p.stat()).st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns) if p.is_file() else (None,) * 4)  # rewritten: read again
+    _STARTED[str(path)] = lineage; return state, lineage
 
 @functools.lru_cache(maxsize=8)
-def _initial_weights(p: Path, size, mtime) -> tuple:
+def _initial_weights(p: Path, *stat) -> tuple:
     if not p.name.endswith(".safetensors"):
         raise ValueError(f"init_from takes a .safetensors file (the shipped model, or a PyTorch run's checkpoint), not '{p}'")
     state, meta = read_weights(p)

@@ -470,7 +470,9 @@ def test_init_from_reads_a_rewritten_file_again(tmp_path):
     p = tmp_path/"parent.safetensors"
     write_weights(untrained_state(width=4, seed=0), {"epoch": 1}, p)
     first = initial_weights(str(p))
+    t = p.stat().st_mtime_ns
     write_weights(untrained_state(width=4, seed=1), {"epoch": 2}, p)
+    import os; os.utime(p, ns=(t + 10**9, t + 10**9))  # a later time, whatever the file system's clock resolution
     second = initial_weights(str(p))
     assert second[1][-1]["sha256"] == hashlib.sha256(p.read_bytes()).hexdigest() != first[1][-1]["sha256"] and second[1][-1]["epochs"] == 2
     assert not np.array_equal(first[0]["stem.conv.weight"], second[0]["stem.conv.weight"])
@@ -518,3 +520,15 @@ def test_init_from_takes_the_width_from_the_weights_themselves(tmp_path):
     assert run_recipe(args()).width == 8
     for extra in (["--width", "16"], ["--set", "width=16"]):
         with pytest.raises(Exception, match="--init-from holds a width-8 network, not width 16"): run_recipe(args(*extra))
+
+def test_a_runs_lineage_stays_the_weights_it_started_from(tmp_path):
+    "The lineage is written at every epoch: with initial_weights keyed by the file's state, a parent rewritten mid-run changed the lineage of later epochs, and a deleted one failed the epoch; it now repeats what the run started from."
+    from resnet_cifar_edu.train import checkpoint_meta, get_recipe, initial_weights, new_history
+    from resnet_cifar_edu.weights import untrained_state, write_weights
+    p = write_weights(untrained_state(width=4, seed=0), {"epoch": 1}, tmp_path/"parent.safetensors")
+    r = get_recipe("quick", width=4, init_from=str(p))
+    started = initial_weights(str(p))[1]  # as fit does when the run starts
+    write_weights(untrained_state(width=4, seed=1), {"epoch": 2}, p)
+    assert checkpoint_meta(r, 1, new_history(), 0.5, ["a"], "torch")["lineage"] == started
+    p.unlink()
+    assert checkpoint_meta(r, 2, new_history(), 0.5, ["a"], "torch")["lineage"] == started

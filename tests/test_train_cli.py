@@ -532,3 +532,11 @@ def test_a_runs_lineage_stays_the_weights_it_started_from(tmp_path):
     assert checkpoint_meta(r, 1, new_history(), 0.5, ["a"], "torch")["lineage"] == started
     p.unlink()
     assert checkpoint_meta(r, 2, new_history(), 0.5, ["a"], "torch")["lineage"] == started
+
+def test_resume_refuses_bias_lr_to_or_from_one_in_one_line(tiny_folder, tmp_path):
+    "bias_lr 1 and any other value give the PyTorch optimizer two or three parameter groups: resuming across that failed with torch's 'different number of parameter groups' after the data loaded; now the message says what to keep."
+    out = tmp_path/"run"
+    code, so, se = run("--framework", "torch", *TINY, "--epochs", 1, "--data", tiny_folder, "--out", out, "--no-test")
+    assert code == 0, se
+    code, so, se = run("--framework", "torch", *TINY, "--epochs", 2, "--set", "bias_lr=4", "--data", tiny_folder, "--out", out, "--no-test", "--resume")
+    assert code == 1 and "trained with bias_lr 1.0; it can change when resuming, but not to or from 1" in se and "Traceback" not in se, se

@@ -205,6 +205,7 @@ def load_checkpoint(path, model=None, optimizer=None, device="cpu"):
         for k, v in opt["state"].items():
             pid, name = k.split("/", 1); state.setdefault(int(pid), {})[name] = v
         fresh = [{k: v for k, v in g.items() if k != "params"} for g in optimizer.param_groups]  # this recipe's momentum, decay, lr_scale
+        if len(fresh) != len(opt["param_groups"]): raise ValueError(f"'{path}' was trained with bias_lr {meta.get('recipe', {}).get('bias_lr')}; it can change when resuming, but not to or from 1 (the optimizer's parameter groups differ)")
         optimizer.load_state_dict({"state": state, "param_groups": opt["param_groups"]})
         for g, f in zip(optimizer.param_groups, fresh): g.update(f)  # a resumed run uses its recipe's values, as in Keras (check_resume warns of each change)
     return model, meta

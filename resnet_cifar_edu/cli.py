@@ -164,8 +164,9 @@ def load_split(data, val=None, progress=True, out=None, resume=False):
     n_val = val if val is not None else min(5000, max(len(classes), len(labels) // 10))
     if not 0 <= n_val < len(labels): raise CLIError(f"--val must be between 0 and {len(labels) - 1} for these {len(labels)} images")
     rec = Path(out)/"split.json" if out else None
-    if resume and rec and rec.is_file() and (n := read_json(rec).get("val")) != n_val: raise CLIError(f"'{out}' trained with {n:,} validation images, not {n_val:,}: resume it with --val {n}, so the split stays the one it trained on")
-    if rec: rec.parent.mkdir(parents=True, exist_ok=True); write_json(rec, {"val": int(n_val), "images": len(labels)})
+    now, began = {"val": int(n_val), "images": len(labels)}, bool(rec) and resume and (Path(out)/"last.json").is_file()  # a run that has trained: its split is fixed
+    if began and rec.is_file() and (saved := read_json(rec)) != now: raise CLIError(f"'{out}' trained on {saved['images']:,} images, {saved['val']:,} of them for validation, not {now['images']:,} and {now['val']:,}: resume it with the same --data and --val {saved['val']}, so the split stays the one it trained on")
+    if rec and not began: rec.parent.mkdir(parents=True, exist_ok=True); write_json(rec, now)  # an older run resumed without one: nothing to check against
     if n_val == 0: return (images, labels), (images[:0], labels[:0]), classes  # no validation: train on every image
     tr, va = train_val_split(labels, n_val=n_val, seed=0)
     return (images[tr], labels[tr]), (images[va], labels[va]), classes

@@ -484,7 +484,7 @@ def test_resume_keeps_the_split_and_refuses_a_new_init_from(tiny_folder, tmp_pat
     code, so, se = run("--framework", "torch", *TINY, "--epochs", 1, "--val", 20, "--data", tiny_folder, "--out", out, "--no-test")
     assert code == 0 and json.loads((out/"split.json").read_text())["val"] == 20, se
     code, so, se = run("--framework", "torch", *TINY, "--epochs", 2, "--data", tiny_folder, "--out", out, "--no-test", "--resume")
-    assert code == 1 and "trained with 20 validation images, not" in se and "resume it with --val 20" in se and "Traceback" not in se, se
+    assert code == 1 and "20 of them for validation, not 80 and 10" in se and "--val 20" in se and "Traceback" not in se, se
     code, so, se = run("--framework", "torch", *TINY, "--epochs", 2, "--val", 20, "--data", tiny_folder, "--out", out, "--no-test",
                        "--resume", "--init-from", out/"best.safetensors")
     assert code == 1 and "--init-from starts a new run" in se, se
@@ -540,3 +540,18 @@ def test_resume_refuses_bias_lr_to_or_from_one_in_one_line(tiny_folder, tmp_path
     assert code == 0, se
     code, so, se = run("--framework", "torch", *TINY, "--epochs", 2, "--set", "bias_lr=4", "--data", tiny_folder, "--out", out, "--no-test", "--resume")
     assert code == 1 and "trained with bias_lr 1.0; it can change when resuming, but not to or from 1" in se and "Traceback" not in se, se
+
+def test_the_split_record_compares_the_data_and_spares_a_run_that_never_trained(tiny_folder, tmp_path):
+    "The split record also compares the number of images (other --data with the same --val passed); a folder whose run never finished an epoch starts afresh; an older run without a record is resumed unchecked and not given one."
+    from resnet_cifar_edu.data import make_tiny_image_folder
+    out, other = tmp_path/"run", make_tiny_image_folder(tmp_path/"other", n_per_class=6)
+    code, so, se = run("--framework", "torch", *TINY, "--epochs", 1, "--val", 20, "--data", tiny_folder, "--out", out, "--no-test")
+    assert code == 0, se
+    code, so, se = run("--framework", "torch", *TINY, "--epochs", 2, "--val", 20, "--data", other, "--out", out, "--no-test", "--resume")
+    assert code == 1 and "trained on 80 images, 20 of them for validation, not 60 and 20" in se, se
+    fresh = tmp_path/"fresh"; fresh.mkdir(); (fresh/"split.json").write_text('{"val": 30, "images": 80}')  # stopped before its first epoch ended
+    code, so, se = run("--framework", "torch", *TINY, "--epochs", 1, "--data", tiny_folder, "--out", fresh, "--no-test", "--resume")
+    assert code == 0 and json.loads((fresh/"split.json").read_text()) == {"val": 10, "images": 80}, se
+    (out/"split.json").unlink()  # as a run of an older kit left it
+    code, so, se = run("--framework", "torch", *TINY, "--epochs", 2, "--val", 20, "--data", tiny_folder, "--out", out, "--no-test", "--resume")
+    assert code == 0 and not (out/"split.json").exists(), se

@@ -169,9 +169,11 @@ def plot_class_counts(labels, classes=CLASSES, title="images per class"):
 def train_val_split(labels, n_val=5000, seed=0):
     "Stratified, seeded split of indices into `(train_idx, val_idx)` with `n_val` validation items (a float below 1: that fraction of them)."
     labels = np.asarray(labels)
+    asked = n_val
     if isinstance(n_val, (float, np.floating)) and 0 < n_val < 1: n_val = round(n_val * len(labels))  # a fraction, as in scikit-learn
     elif isinstance(n_val, (float, np.floating)) and float(n_val).is_integer(): n_val = int(n_val)  # 5000.0 is 5000; 10.5 is refused
-    if not isinstance(n_val, (int, np.integer)) or not 0 < n_val < len(labels): raise ValueError(f"n_val must be a whole number from 1 to {len(labels)-1}, or a fraction between 0 and 1; got {n_val}.")
+    if not isinstance(n_val, (int, np.integer)) or isinstance(n_val, bool) or not 0 < n_val < len(labels):
+        raise ValueError(f"n_val must be a whole number from 1 to {len(labels)-1}, or a fraction between 0 and 1 that leaves both parts some of the {len(labels)}; got {asked!r}" + (f" ({n_val} items)" if asked is not n_val else "") + ".")
     rng = np.random.default_rng(seed)
     classes, counts = np.unique(labels, return_counts=True)
     quota = np.floor(counts * n_val / len(labels)).astype(int)

@@ -109,7 +109,7 @@ def _is_cifar_python(p: Path):
 # %% ../nbs/A1b_finding_the_data.ipynb #5e638756
 def find_cifar10_jpeg(start=None):
     "Path of the CIFAR-10 JPEG copy (unpacked folder or its .tar.gz) if it is on this machine, else `None`."
-    if env := os.environ.get("CIFAR10_JPEG"): return Path(env) if Path(env).exists() else None
+    if env := os.environ.get("CIFAR10_JPEG"): return p if (p := Path(env).expanduser()).exists() else None  # "~/data/…" set from Python or a quoted shell value
     here = Path(start or Path.cwd()).resolve()
     for d in [here, *here.parents]:
         if (d/"data"/"cifar10-jpeg"/"train").is_dir(): return d/"data"/"cifar10-jpeg"

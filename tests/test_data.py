@@ -372,7 +372,7 @@ def test_train_val_split_refuses_a_count_with_a_fraction():
     "n_val=10.5 was truncated to 10 silently; a whole float (20.0) is a count, a float below 1 a fraction, NaN and 'abc' are refused in one message."
     y = np.repeat(np.arange(10), 10)
     assert len(train_val_split(y, 20.0)[1]) == 20 and len(train_val_split(y, 0.25)[1]) == 25 and len(train_val_split(y, np.int64(7))[1]) == 7
-    for bad in (10.5, float("nan"), float("inf"), 0, 100, "abc"):
+    for bad in (10.5, float("nan"), float("inf"), 0, 100, "abc", True, 0.004):
         with pytest.raises(ValueError, match="whole number from 1 to 99, or a fraction"): train_val_split(y, bad)
 
 def test_a_missing_cifar10_jpeg_variable_is_named_before_the_archive(tmp_path, monkeypatch):
@@ -409,3 +409,11 @@ def test_damaged_exif_and_a_transparent_key_colour():
         b = io.BytesIO(); im.save(b, "PNG", transparency=key)
         x = preprocess(b.getvalue())
         assert x[0, 0].tolist() == [255, 255, 255] and x[16, 16].tolist() == ([255, 0, 0] if im.mode == "RGB" else [255, 255, 255]), (im.mode, x[0, 0], x[16, 16])
+    with pytest.raises(ValueError, match=r"got 0.004 \(0 items\)"): train_val_split(y, 0.004)  # the fraction asked for, and what it came to
+
+def test_cifar10_jpeg_variable_with_a_tilde(tmp_path, monkeypatch):
+    "$CIFAR10_JPEG='~/…' (set from Python, or quoted in a shell) was taken literally, so the copy was not found and a warning said it did not exist."
+    from resnet_cifar_edu.sources import find_cifar10_jpeg
+    (tmp_path/"data"/"cifar10-jpeg"/"train").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(tmp_path)); monkeypatch.setenv("CIFAR10_JPEG", "~/data/cifar10-jpeg")
+    assert find_cifar10_jpeg() == tmp_path/"data"/"cifar10-jpeg"

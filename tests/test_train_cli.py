@@ -443,7 +443,7 @@ def test_keras_load_checkpoint_refuses_an_optimizer_it_cannot_fill(tmp_path):
     km.fit(np.random.rand(16, 32, 32, 3).astype("float32"), np.eye(10)[np.arange(16) % 10].astype("float32"), verbose=0)
     save_checkpoint(tmp_path/"last.weights.h5", km, km.optimizer, {"epoch": 1, "recipe": vars(r)})
     fresh = compile_model(build_model(r), r)
-    with pytest.raises(ValueError, match="restores the optimizer of the compiled model"):
+    with pytest.raises(ValueError, match="restores the optimizer of the compiled model, and `model`"):
         load_checkpoint(tmp_path/"last.weights.h5", fresh, optimizer=make_optimizer(fresh, r))
     load_checkpoint(tmp_path/"last.weights.h5", fresh, optimizer=fresh.optimizer)
     assert int(fresh.optimizer.iterations) == int(km.optimizer.iterations) == 1

@@ -136,6 +136,8 @@ MESSAGES.update({  # "{name}" marks a value filled in when the message is shown
     "ms": {"en": "{ms} ms", "zh": "{ms} 毫秒"},
     "test_picture": {"en": "test picture #{i}", "zh": "测试图片 #{i}"},
     "test_source": {"en": "pictures from {name}/test", "zh": "图片来自 {name}/test"},
+    "test_folder_empty": {"en": "'{folder}' holds no pictures ({exts}) in its class folders, so there is no test picture to draw.",
+                          "zh": "'{folder}' 的类别文件夹里没有图片（{exts}），所以无法抽取测试图片。"},
     "no_test_images": {"en": "No CIFAR-10 test images on this machine: put the JPEG copy in data/cifar10-jpeg/ (or set $CIFAR10_JPEG) to enable this button.",
                        "zh": "这台机器上没有 CIFAR-10 测试图片：把 JPEG 版放进 data/cifar10-jpeg/（或设置 $CIFAR10_JPEG）即可启用这个按钮。"},
 })

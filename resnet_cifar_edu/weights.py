@@ -57,8 +57,13 @@ def write_weights(state: dict, meta: dict, path, dtype="float16"):
     "Save `state` (name → numpy array) and `meta` (JSON-able) as a safetensors file; floats stored as `dtype`."
     from safetensors.numpy import save
     from resnet_cifar_edu.files import atomic_write
-    arrays = {k: np.array(v, dtype=dtype if np.issubdtype(np.asarray(v).dtype, np.floating) else None, order="C")
-              for k, v in state.items() if not k.endswith("num_batches_tracked")}  # a training counter, not a weight
+    if not isinstance(meta, dict): raise TypeError(f"meta must be a dict of JSON-able values, not {type(meta).__name__}")
+    def stored(v):  # floats as `dtype`, unless a value is out of its range (a running variance of 1e5 in float16: inf); then float32
+        a = np.asarray(v)
+        if not np.issubdtype(a.dtype, np.floating): return np.ascontiguousarray(a)
+        with np.errstate(over="ignore"): c = np.array(a, dtype=dtype, order="C")
+        return c if np.isfinite(c).sum() == np.isfinite(a).sum() else np.array(a, np.float32, order="C")
+    arrays = {k: stored(v) for k, v in state.items() if not k.endswith("num_batches_tracked")}  # a training counter, not a weight
     with atomic_write(path) as f: f.write(save(arrays, metadata={META_KEY: json.dumps(meta)}))
     return Path(path)
 
@@ -80,6 +85,7 @@ def read_weights(path) -> tuple[dict, dict]:
         raw = _sidecar(path).read_text()
     try: meta = json.loads(raw)
     except json.JSONDecodeError as e: raise CheckpointError(Text("ckpt_bad_json", path=path, detail=e)) from None
+    if not isinstance(meta, dict): raise CheckpointError(Text("ckpt_bad_json", path=path, detail=f"a JSON {type(meta).__name__}, not an object"))
     return state, meta
 
 # %% ../nbs/A5_deployment.ipynb #206e6e58

@@ -215,3 +215,15 @@ def test_torch_predict_leaves_the_callers_float_array_alone():
     torch.manual_seed(0); model = resnet18(10, 4).eval()
     a = predict_logits(model, x, (0.5,) * 3, (0.25,) * 3); b = predict_logits(model, x, (0.5,) * 3, (0.25,) * 3)
     assert (x == before).all() and np.allclose(a, b)
+
+def test_write_weights_keeps_values_float16_cannot_hold_and_checks_the_metadata(tmp_path):
+    "A running variance of 1e5 became inf in float16 (the model then answered 0.1 for every class, with only a numpy warning); meta=None was written and then failed on loading with AttributeError."
+    from safetensors.numpy import save
+    from resnet_cifar_edu.weights import META_KEY, untrained_state
+    st = untrained_state(width=4); st["stem.bn.running_var"][:] = 1e5
+    s, m = read_weights(write_weights(st, {"width": 4}, tmp_path/"a.safetensors"))
+    assert np.allclose(s["stem.bn.running_var"], 1e5) and s["stem.conv.weight"].dtype == np.float32
+    assert np.isfinite(Classifier.from_weights(s, m).predict_proba(np.zeros((1, 32, 32, 3), np.uint8))).all()
+    with pytest.raises(TypeError, match="meta must be a dict"): write_weights(st, None, tmp_path/"b.safetensors")
+    (tmp_path/"c.safetensors").write_bytes(save({"x": np.zeros(2, np.float32)}, metadata={META_KEY: "null"}))  # written by another tool
+    with pytest.raises(CheckpointError, match="not an object"): read_weights(tmp_path/"c.safetensors")

@@ -71,6 +71,7 @@ def mcnemar(correct_a, correct_b) -> dict:
 def confusion_matrix(probs, labels, n_classes=None) -> np.ndarray:
     "Counts `cm[true, predicted]`."
     labels = np.asarray(labels); n_classes = n_classes or np.asarray(probs).shape[1]
+    if labels.size and (labels.min() < 0 or labels.max() >= n_classes): raise ValueError(f"labels must be class numbers 0 to {n_classes - 1}, got {labels.min()} to {labels.max()}")
     return np.bincount(labels * n_classes + predictions(probs), minlength=n_classes ** 2).reshape(n_classes, n_classes)
 
 def per_class_accuracy(probs, labels, n_classes=None) -> np.ndarray:
@@ -156,6 +157,7 @@ def reliability_diagram(probs, labels, n_bins=15, ax=None, title="reliability di
 def evaluation_report(probs, labels, classes=CLASSES) -> dict:
     "Accuracy with 95 % CI, per-class accuracy, ECE and the number of images, as a plain dict."
     if len(classes) != np.shape(probs)[-1]: raise ValueError(f"{len(classes)} class names for {np.shape(probs)[-1]} columns of probabilities; pass classes=")
+    if len(probs) and not np.allclose(np.sum(probs, -1), 1, atol=1e-3): raise ValueError("evaluation_report takes probabilities, rows that sum to 1: apply softmax to logits first")
     acc, (lo, hi) = accuracy_ci(probs, labels)
     return {"n": int(len(labels)), "accuracy": acc, "ci95": (lo, hi),
             "per_class": dict(zip(classes, per_class_accuracy(probs, labels, len(classes)).round(4).tolist())),

@@ -71,3 +71,13 @@ def test_tables_are_matched_by_row_and_kinds_checked():
         assert line.split()[2:] == [f"{r['accuracy']:.1%}", "–" if other is None else f"{other:.1%}"]
     with pytest.raises(ValueError, match="unknown corruption 'fog'"): robustness_table(clf, xs, ys, kinds=["fog"], progress=False)
     with pytest.raises(ValueError, match="square of 40 pixels does not fit 32×32"): corrupt(xs, "occlusion", 40)
+
+def test_evaluation_refuses_logits_and_labels_outside_the_classes():
+    "evaluation_report took logits and reported an ECE of 5.0 (it can never exceed 1); a label equal to the class count failed with 'cannot reshape array'."
+    from resnet_cifar_edu.evaluate import confusion_matrix, evaluation_report
+    logits = np.array([[5.0, 1.0, -2.0], [0.5, 4.0, 1.0]])
+    with pytest.raises(ValueError, match="takes probabilities, rows that sum to 1"): evaluation_report(logits, [0, 1], list("abc"))
+    probs = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    assert evaluation_report(probs, [0, 1], list("abc"))["accuracy"] == 1.0
+    with pytest.raises(ValueError, match="labels must be class numbers 0 to 2, got 1 to 3"): confusion_matrix(probs, [1, 3])
+    with pytest.raises(ValueError, match="labels must be class numbers 0 to 2"): evaluation_report(probs, [0, -1], list("abc"))

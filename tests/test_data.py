@@ -374,6 +374,7 @@ def test_train_val_split_refuses_a_count_with_a_fraction():
     assert len(train_val_split(y, 20.0)[1]) == 20 and len(train_val_split(y, 0.25)[1]) == 25 and len(train_val_split(y, np.int64(7))[1]) == 7
     for bad in (10.5, float("nan"), float("inf"), 0, 100, "abc", True, 0.004):
         with pytest.raises(ValueError, match="whole number from 1 to 99, or a fraction"): train_val_split(y, bad)
+    with pytest.raises(ValueError, match=r"got 0.004 \(0 items\)"): train_val_split(y, 0.004)  # the fraction asked for, and what it came to
 
 def test_a_missing_cifar10_jpeg_variable_is_named_before_the_archive(tmp_path, monkeypatch):
     "A $CIFAR10_JPEG with a typo turned the search off silently and went on to the official archive (a 170 MB download); now a warning names it."
@@ -409,7 +410,6 @@ def test_damaged_exif_and_a_transparent_key_colour():
         b = io.BytesIO(); im.save(b, "PNG", transparency=key)
         x = preprocess(b.getvalue())
         assert x[0, 0].tolist() == [255, 255, 255] and x[16, 16].tolist() == ([255, 0, 0] if im.mode == "RGB" else [255, 255, 255]), (im.mode, x[0, 0], x[16, 16])
-    with pytest.raises(ValueError, match=r"got 0.004 \(0 items\)"): train_val_split(y, 0.004)  # the fraction asked for, and what it came to
 
 def test_cifar10_jpeg_variable_with_a_tilde(tmp_path, monkeypatch):
     "$CIFAR10_JPEG='~/…' (set from Python, or quoted in a shell) was taken literally, so the copy was not found and a warning said it did not exist."

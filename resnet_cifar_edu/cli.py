@@ -118,7 +118,9 @@ def run_recipe(args) -> Recipe:
         if getattr(args, name) is not None: overrides[name] = getattr(args, name)
     if overrides.get("init_from"):  # --init-from or --set init_from=: resolved, so that a resume from another folder finds it too
         overrides["init_from"] = str(Path(overrides["init_from"]).expanduser().resolve())
-        w = initial_weights(overrides["init_from"])[0]["stem.conv.weight"].shape[0]  # the weights' own width; an unusable file is refused now, not after the data loaded
+        state = initial_weights(overrides["init_from"])[0]  # an unusable file is refused now, not after the data loaded
+        if "stem.conv.weight" not in state: raise CLIError(f"--init-from '{overrides['init_from']}' holds no ResNet-18 of this kit (no stem.conv.weight among its tensors)")
+        w = state["stem.conv.weight"].shape[0]  # the weights' own width
         if overrides.setdefault("width", w) != w: raise CLIError(f"--init-from holds a width-{w} network, not width {overrides['width']}: leave --width out, or give {w}")
     meta = read_json(out/"last.json") if (out/"last.json").is_file() else None
     if meta is not None:
@@ -166,7 +168,7 @@ def load_split(data, val=None, progress=True, out=None, resume=False):
     rec = Path(out)/"split.json" if out else None
     now, began = {"val": int(n_val), "images": len(labels)}, bool(rec) and resume and (Path(out)/"last.json").is_file()  # a run that has trained: its split is fixed
     if began and rec.is_file() and (saved := read_json(rec)) != now: raise CLIError(f"'{out}' trained on {saved['images']:,} images, {saved['val']:,} of them for validation, not {now['images']:,} and {now['val']:,}: resume it with the same --data and --val {saved['val']}, so the split stays the one it trained on")
-    if rec and not began: rec.parent.mkdir(parents=True, exist_ok=True); write_json(rec, now)  # an older run resumed without one: nothing to check against
+    if rec and not began: rec.parent.mkdir(parents=True, exist_ok=True); write_json(rec, now)  # a new run (an older run resumed without a record gets none)
     if n_val == 0: return (images, labels), (images[:0], labels[:0]), classes  # no validation: train on every image
     tr, va = train_val_split(labels, n_val=n_val, seed=0)
     return (images[tr], labels[tr]), (images[va], labels[va]), classes

@@ -120,7 +120,7 @@ def to_rgb(img: Image.Image, background=(255, 255, 255)) -> Image.Image:
     except Exception: pass  # a damaged EXIF block: the picture as stored, unrotated
     if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):  # 16/32-bit greyscale: scale the full range to 0..255
         img = Image.fromarray(_stretch_to_uint8(np.asarray(img)))
-    if img.mode in ("P", "RGB", "L") and "transparency" in img.info: img = img.convert("RGBA")  # a palette's, or a key colour's (PNG tRNS)
+    if img.mode in ("P", "RGB", "L", "1") and "transparency" in img.info: img = img.convert("RGBA")  # a palette's, or a key colour's (PNG tRNS)
     if img.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
         img = img.convert("RGBA")
         canvas = Image.new("RGBA", img.size, background + (255,))

@@ -62,7 +62,7 @@ class TestImages:
             if self._files is None:
                 self._files = [(c.name, f.path) for c in sorted(os.scandir(self.source/"test"), key=lambda e: e.name) if c.is_dir() and c.name[0] != "."
                                for f in sorted(os.scandir(c.path), key=lambda e: e.name) if f.is_file() and f.name[0] != "." and Path(f.name).suffix.lower() in IMAGE_EXTS]
-            if not self._files: raise FileNotFoundError(Text("test_folder_empty", folder=self.source/"test", exts=" ".join(sorted(IMAGE_EXTS))))
+            if not self._files: raise FileNotFoundError(Text("test_folder_empty", folder=f"{self.source.name}/test", exts=" ".join(sorted(IMAGE_EXTS))))
             cls, path = self._files[rng.integers(len(self._files))]
             return Path(path).read_bytes(), _label(cls), f"test/{cls}/{Path(path).name}"
         if self._arrays is None: self._arrays = load_dataset(self.source, "test", progress=False)

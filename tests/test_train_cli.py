@@ -469,12 +469,12 @@ def test_init_from_reads_a_rewritten_file_again(tmp_path):
     from resnet_cifar_edu.weights import untrained_state, write_weights
     p = tmp_path/"parent.safetensors"
     write_weights(untrained_state(width=4, seed=0), {"epoch": 1}, p)
-    first = initial_weights(str(p))
-    t = p.stat().st_mtime_ns
-    write_weights(untrained_state(width=4, seed=1), {"epoch": 2}, p)
-    import os; os.utime(p, ns=(t + 10**9, t + 10**9))  # a later time, whatever the file system's clock resolution
+    first, size, t = initial_weights(str(p)), p.stat().st_size, p.stat().st_mtime_ns
+    write_weights(untrained_state(width=4, seed=1), {"epoch": 1}, p)  # the same size
+    import os; os.utime(p, ns=(t, t))  # and the same time: only the inode (a new file renamed into place) and the ctime differ
+    assert p.stat().st_size == size and p.stat().st_mtime_ns == t
     second = initial_weights(str(p))
-    assert second[1][-1]["sha256"] == hashlib.sha256(p.read_bytes()).hexdigest() != first[1][-1]["sha256"] and second[1][-1]["epochs"] == 2
+    assert second[1][-1]["sha256"] == hashlib.sha256(p.read_bytes()).hexdigest() != first[1][-1]["sha256"]
     assert not np.array_equal(first[0]["stem.conv.weight"], second[0]["stem.conv.weight"])
     assert initial_weights(str(p))[0] is second[0]  # unchanged: from the cache
 
@@ -520,6 +520,9 @@ def test_init_from_takes_the_width_from_the_weights_themselves(tmp_path):
     assert run_recipe(args()).width == 8
     for extra in (["--width", "16"], ["--set", "width=16"]):
         with pytest.raises(Exception, match="--init-from holds a width-8 network, not width 16"): run_recipe(args(*extra))
+    bare = write_weights({f"module.{k}": v for k, v in untrained_state(width=8).items()}, {}, tmp_path/"ddp.safetensors")  # DDP's names, not the network's
+    with pytest.raises(Exception, match="holds no ResNet-18 of this kit"):
+        run_recipe(build_parser().parse_args(["train", "--framework", "torch", "--data", "d", "--out", str(tmp_path/"new"), "--init-from", str(bare)]))
 
 def test_a_runs_lineage_stays_the_weights_it_started_from(tmp_path):
     "The lineage is written at every epoch: with initial_weights keyed by the file's state, a parent rewritten mid-run changed the lineage of later epochs, and a deleted one failed the epoch; it now repeats what the run started from."
@@ -555,3 +558,14 @@ def test_the_split_record_compares_the_data_and_spares_a_run_that_never_trained(
     (out/"split.json").unlink()  # as a run of an older kit left it
     code, so, se = run("--framework", "torch", *TINY, "--epochs", 2, "--val", 20, "--data", tiny_folder, "--out", out, "--no-test", "--resume")
     assert code == 0 and not (out/"split.json").exists(), se
+
+def test_a_resumed_run_keeps_its_starting_lineage(tiny_folder, tmp_path):
+    "Resumed in a new process, a run read its parent file afresh for the lineage: rewritten in the meantime, the record named weights it never started from."
+    from resnet_cifar_edu.weights import untrained_state, write_weights
+    p, out = write_weights(untrained_state(width=4, seed=0), {"epoch": 1}, tmp_path/"parent.safetensors"), tmp_path/"run"
+    code, so, se = run("--framework", "torch", *TINY, "--epochs", 1, "--data", tiny_folder, "--out", out, "--no-test", "--init-from", p)
+    assert code == 0, se
+    started = json.loads((out/"last.json").read_text())["lineage"]
+    write_weights(untrained_state(width=4, seed=1), {"epoch": 5}, p)  # the parent retrained meanwhile
+    code, so, se = run("--framework", "torch", *TINY, "--epochs", 2, "--data", tiny_folder, "--out", out, "--no-test", "--resume")
+    assert code == 0 and json.loads((out/"last.json").read_text())["lineage"] == started, se

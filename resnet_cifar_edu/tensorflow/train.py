@@ -156,7 +156,7 @@ def load_checkpoint(path, model=None, optimizer=None, device=None):
         model = build_model(Recipe(**{**meta.get("recipe", {}), "bf16": False}), len(meta.get("classes", CLASSES)), device)
     with h5py.File(path, "r") as f: has_opt = "optimizer" in f
     if optimizer is not None and not has_opt: raise ValueError(f"'{path}' holds no optimizer state (it is a best-model checkpoint)")
-    if optimizer is not None and optimizer is not getattr(model, "optimizer", None): raise ValueError("Keras restores the optimizer of the compiled model, and `model` (built here if None) has another or none: compile it with this optimizer first, or pass optimizer=None")
+    if optimizer is not None and optimizer is not getattr(model, "optimizer", None): raise ValueError("Keras restores the optimizer of the compiled model, and `model` has another or none (model=None builds an uncompiled one): pass a model compiled with this optimizer, or optimizer=None")
     if has_opt and getattr(model, "optimizer", None) is not None: model.optimizer.build(model.trainable_variables)  # so that its variables exist to be filled
     try: model.load_weights(path)
     except ValueError as e: raise ValueError(f"'{path}' does not fit this model (trained with width {meta.get('recipe', {}).get('width')}, {len(meta.get('classes', []))} classes): {str(e).splitlines()[0]}") from None

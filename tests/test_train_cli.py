@@ -334,15 +334,22 @@ def test_cpu_name_reads_the_model_name(tmp_path, monkeypatch):
     monkeypatch.setattr(train.platform, "processor", lambda: "")
     assert train.cpu_name(str(tmp_path/"missing")) == "unknown CPU"
 
-def test_keras_checkpoint_loads_without_a_model(tmp_path):
-    "The Keras twin's `load_checkpoint` with no model builds one from the checkpoint's recipe and fills every weight (moved here from appendix A2c)."
+def _keras_checkpoint(path):
+    "A width-4 Keras model trained one step and saved with its optimizer at `path`: (recipe, model)."
     import numpy as np
     from resnet_cifar_edu.train import get_recipe
-    from resnet_cifar_edu.tensorflow.train import build_model, compile_model, load_checkpoint, save_checkpoint
+    from resnet_cifar_edu.tensorflow.train import build_model, compile_model, save_checkpoint
     r = get_recipe("quick", width=4)
     km = compile_model(build_model(r), r)
     km.fit(np.random.rand(16, 32, 32, 3).astype("float32"), np.eye(10)[np.arange(16) % 10].astype("float32"), verbose=0)
-    save_checkpoint(tmp_path/"last.weights.h5", km, km.optimizer, {"epoch": 1, "recipe": vars(r)})
+    save_checkpoint(path, km, km.optimizer, {"epoch": 1, "recipe": vars(r)})
+    return r, km
+
+def test_keras_checkpoint_loads_without_a_model(tmp_path):
+    "The Keras twin's `load_checkpoint` with no model builds one from the checkpoint's recipe and fills every weight (moved here from appendix A2c)."
+    import numpy as np
+    from resnet_cifar_edu.tensorflow.train import load_checkpoint
+    r, km = _keras_checkpoint(tmp_path/"last.weights.h5")
     km3, meta = load_checkpoint(tmp_path/"last.weights.h5")
     assert meta["epoch"] == 1 and km3.count_params() == km.count_params()
     for a, b in zip(km.weights, km3.weights, strict=True): np.testing.assert_array_equal(a.numpy(), b.numpy())
@@ -435,13 +442,8 @@ def test_unusable_init_from_is_refused_before_the_data_loads(tmp_path):
 
 def test_keras_load_checkpoint_refuses_an_optimizer_it_cannot_fill(tmp_path):
     "The Keras `load_checkpoint` ignored an `optimizer=` that is not the compiled model's (its PyTorch twin fills the one given); now it says so, and the model's own optimizer still works."
-    import numpy as np
-    from resnet_cifar_edu.train import get_recipe
-    from resnet_cifar_edu.tensorflow.train import build_model, compile_model, load_checkpoint, make_optimizer, save_checkpoint
-    r = get_recipe("quick", width=4)
-    km = compile_model(build_model(r), r)
-    km.fit(np.random.rand(16, 32, 32, 3).astype("float32"), np.eye(10)[np.arange(16) % 10].astype("float32"), verbose=0)
-    save_checkpoint(tmp_path/"last.weights.h5", km, km.optimizer, {"epoch": 1, "recipe": vars(r)})
+    from resnet_cifar_edu.tensorflow.train import build_model, compile_model, load_checkpoint, make_optimizer
+    r, km = _keras_checkpoint(tmp_path/"last.weights.h5")
     fresh = compile_model(build_model(r), r)
     with pytest.raises(ValueError, match="restores the optimizer of the compiled model, and `model`"):
         load_checkpoint(tmp_path/"last.weights.h5", fresh, optimizer=make_optimizer(fresh, r))

@@ -135,7 +135,7 @@ def run_recipe(args) -> Recipe:
             raise CLIError(f"'{out}' has last.json but no {weights.name} or no recipe in it, so it cannot resume; restore the files, or choose another --out")
         hist = meta.get("history") or {}; validated = any(v == v for v in hist.get("val_acc") or [])  # NaN ≠ NaN: trained with --val 0
         if hist.get("val_acc") and validated == (args.val == 0): raise CLIError(f"'{out}' was trained {'with validation images: resume it without' if validated else 'with --val 0: resume it with'} --val 0, so the split stays the one it trained on")
-        if overrides.get("init_from") and not (meta["recipe"].get("init_from") and Path(meta["recipe"]["init_from"]).expanduser().resolve() == Path(overrides["init_from"])): raise CLIError(f"--init-from starts a new run; '{out}' has begun already (choose another --out for a new run, or resume without --init-from)")
+        if "init_from" in overrides and (overrides["init_from"] or "") != (meta["recipe"].get("init_from") and str(Path(meta["recipe"]["init_from"]).expanduser().resolve()) or ""): raise CLIError(f"--init-from starts a new run; '{out}' has begun already (choose another --out for a new run, or resume without --init-from)")
         if args.preset: print(f"note: --preset {args.preset} is ignored when resuming; the run keeps its own recipe (change fields with --set)")
         saved = {k: v for k, v in meta["recipe"].items() if k in Recipe.__dataclass_fields__}  # a field an older kit had is dropped
         return Recipe(**{**saved, **overrides})

@@ -173,7 +173,7 @@ def train_val_split(labels, n_val=5000, seed=0):
     if isinstance(n_val, (float, np.floating)) and 0 < n_val < 1: n_val = round(n_val * len(labels))  # a fraction, as in scikit-learn
     elif isinstance(n_val, (float, np.floating)) and float(n_val).is_integer(): n_val = int(n_val)  # 5000.0 is 5000; 10.5 is refused
     if not isinstance(n_val, (int, np.integer)) or isinstance(n_val, bool) or not 0 < n_val < len(labels):
-        raise ValueError(f"n_val must be a whole number from 1 to {len(labels)-1}, or a fraction between 0 and 1 that leaves both parts some of the {len(labels)}; got {asked}" + (f" ({n_val} items)" if asked is not n_val else "") + ".")
+        raise ValueError(f"n_val must be a whole number from 1 to {len(labels)-1}, or a fraction between 0 and 1 that leaves both parts some of the {len(labels)}; got {asked.item() if isinstance(asked, np.generic) else repr(asked)}" + (f" ({n_val} items)" if asked is not n_val else "") + ".")
     rng = np.random.default_rng(seed)
     classes, counts = np.unique(labels, return_counts=True)
     quota = np.floor(counts * n_val / len(labels)).astype(int)

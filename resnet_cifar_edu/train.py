@@ -252,11 +252,11 @@ def check_resume(meta, recipe, classes, framework):
     if meta.get("framework") != framework:
         raise ValueError(f"the checkpoint was written by {meta.get('framework')!r}, not {framework!r}; resume it with that framework")
     saved = meta.get("recipe", {})
-    if recipe.init_from and meta.get("lineage"): _STARTED[recipe.init_from] = meta["lineage"]  # a resumed run repeats the lineage it started with
     if saved.get("width") != recipe.width:
         raise ValueError(f"the checkpoint is a width-{saved.get('width')} network but the recipe asks for width {recipe.width}")
     if list(meta.get("classes", [])) != list(classes):
         raise ValueError(f"the checkpoint was trained on classes {meta.get('classes')}, not {list(classes)}")
+    if recipe.init_from and recipe.init_from == saved.get("init_from") and meta.get("lineage"): _STARTED[recipe.init_from] = meta["lineage"]  # a resumed run repeats the lineage it started with
     changed = [f"{k} {saved[k]!r} -> {v!r}" for k, v in asdict(recipe).items() if k in saved and saved[k] != v]
     if changed: warnings.warn("resuming with a recipe that differs from the checkpoint's: " + ", ".join(changed), stacklevel=2)
 

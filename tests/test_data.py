@@ -374,7 +374,8 @@ def test_train_val_split_refuses_a_count_with_a_fraction():
     assert len(train_val_split(y, 20.0)[1]) == 20 and len(train_val_split(y, 0.25)[1]) == 25 and len(train_val_split(y, np.int64(7))[1]) == 7
     for bad in (10.5, float("nan"), float("inf"), 0, 100, "abc", True, 0.004):
         with pytest.raises(ValueError, match="whole number from 1 to 99, or a fraction"): train_val_split(y, bad)
-    with pytest.raises(ValueError, match=r"got 0.004 \(0 items\)"): train_val_split(y, 0.004)  # the fraction asked for, and what it came to
+    with pytest.raises(ValueError, match=r"got 0.004 \(0 items\)"): train_val_split(y, np.float64(0.004))  # the fraction asked for, and what it came to
+    with pytest.raises(ValueError, match=r"got '50'\."): train_val_split(y, "50")  # a string, quoted: not the number it looks like
 
 def test_a_missing_cifar10_jpeg_variable_is_named_before_the_archive(tmp_path, monkeypatch):
     "A $CIFAR10_JPEG with a typo turned the search off silently and went on to the official archive (a 170 MB download); now a warning names it."
@@ -406,7 +407,7 @@ def test_damaged_exif_and_a_transparent_key_colour():
     b = io.BytesIO(); Image.new("RGB", (16, 16), "red").save(b, "PNG", exif=b"Exif\0\0MMX*\0\0\0\x08")
     assert preprocess(b.getvalue())[0, 0].tolist() == [255, 0, 0]  # read as stored
     rgb = np.zeros((32, 32, 3), np.uint8); rgb[8:24, 8:24] = (255, 0, 0)
-    for im, key in ((Image.fromarray(rgb), (0, 0, 0)), (Image.fromarray(rgb[..., 0]), 0)):
+    for im, key in ((Image.fromarray(rgb), (0, 0, 0)), (Image.fromarray(rgb[..., 0]), 0), (Image.fromarray(rgb[..., 0]).convert("1"), 0)):
         b = io.BytesIO(); im.save(b, "PNG", transparency=key)
         x = preprocess(b.getvalue())
         assert x[0, 0].tolist() == [255, 255, 255] and x[16, 16].tolist() == ([255, 0, 0] if im.mode == "RGB" else [255, 255, 255]), (im.mode, x[0, 0], x[16, 16])

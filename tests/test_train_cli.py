@@ -522,9 +522,6 @@ def test_init_from_takes_the_width_from_the_weights_themselves(tmp_path):
     assert run_recipe(args()).width == 8
     for extra in (["--width", "16"], ["--set", "width=16"]):
         with pytest.raises(Exception, match="--init-from holds a width-8 network, not width 16"): run_recipe(args(*extra))
-    bare = write_weights({f"module.{k}": v for k, v in untrained_state(width=8).items()}, {}, tmp_path/"ddp.safetensors")  # DDP's names, not the network's
-    with pytest.raises(Exception, match="holds no ResNet-18 of this kit"):
-        run_recipe(build_parser().parse_args(["train", "--framework", "torch", "--data", "d", "--out", str(tmp_path/"new"), "--init-from", str(bare)]))
 
 def test_a_runs_lineage_stays_the_weights_it_started_from(tmp_path):
     "The lineage is written at every epoch: with initial_weights keyed by the file's state, a parent rewritten mid-run changed the lineage of later epochs, and a deleted one failed the epoch; it now repeats what the run started from."
@@ -571,3 +568,27 @@ def test_a_resumed_run_keeps_its_starting_lineage(tiny_folder, tmp_path):
     write_weights(untrained_state(width=4, seed=1), {"epoch": 5}, p)  # the parent retrained meanwhile
     code, so, se = run("--framework", "torch", *TINY, "--epochs", 2, "--data", tiny_folder, "--out", out, "--no-test", "--resume")
     assert code == 0 and json.loads((out/"last.json").read_text())["lineage"] == started, se
+
+def test_init_from_a_file_with_other_names_is_one_line(tmp_path):
+    "Weights saved under DDP's names (module.…) gave a KeyError traceback from --init-from; now one line before any data is read."
+    from resnet_cifar_edu.weights import untrained_state, write_weights
+    bare = write_weights({f"module.{k}": v for k, v in untrained_state(width=8).items()}, {}, tmp_path/"ddp.safetensors")
+    code, so, se = run("--framework", "torch", "--preset", "quick", "--data", tmp_path/"no-data-here", "--out", tmp_path/"run", "--init-from", bare)
+    assert code == 1 and "holds no ResNet-18 of this kit" in se and "Traceback" not in se and "no-data-here" not in se, se
+
+def test_resume_hands_on_only_its_own_lineage(tiny_folder, tmp_path):
+    "check_resume handed on a checkpoint's lineage before checking it, and for any init_from; --resume --set init_from= (empty) dropped the lineage silently."
+    from resnet_cifar_edu.train import _STARTED, check_resume, checkpoint_meta, get_recipe, new_history
+    from resnet_cifar_edu.weights import untrained_state, write_weights
+    p = write_weights(untrained_state(width=4), {"epoch": 1}, tmp_path/"parent.safetensors")
+    other = {"framework": "torch", "recipe": {"width": 8, "init_from": str(p)}, "classes": ["a"], "lineage": [{"weights": "OTHER"}]}
+    with pytest.raises(ValueError, match="width-8 network"): check_resume(other, get_recipe("quick", width=4, init_from=str(p)), ["a"], "torch")
+    assert _STARTED.get(str(p)) != other["lineage"]
+    elsewhere = {**other, "recipe": {"width": 4, "init_from": str(tmp_path/"elsewhere.safetensors")}}
+    with pytest.warns(UserWarning): check_resume(elsewhere, get_recipe("quick", width=4, init_from=str(p)), ["a"], "torch")
+    assert checkpoint_meta(get_recipe("quick", width=4, init_from=str(p)), 1, new_history(), 0.5, ["a"], "torch")["lineage"] != other["lineage"]
+    out = tmp_path/"run"
+    code, so, se = run("--framework", "torch", *TINY, "--epochs", 1, "--data", tiny_folder, "--out", out, "--no-test", "--init-from", p)
+    assert code == 0, se
+    code, so, se = run("--framework", "torch", *TINY, "--epochs", 2, "--data", tiny_folder, "--out", out, "--no-test", "--resume", "--set", "init_from=")
+    assert code == 1 and "--init-from starts a new run" in se, se

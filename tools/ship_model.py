@@ -26,12 +26,12 @@ NAME = "resnet18_cifar10"
 
 
 def stored_dtypes(path) -> str:
-    "How the file stores its floats: 'float16', or each dtype with its tensor count when write_weights kept some in float32."
+    "How the file stores its floats: 'float16', or each dtype with its tensor count when write_weights kept some in float32 (the card's `dtype` is what was asked for)."
     from collections import Counter
     from safetensors import safe_open
     with safe_open(str(path), framework="numpy") as f: n = Counter(f.get_slice(k).get_dtype() for k in f.keys() if f.get_slice(k).get_dtype().startswith(("F", "BF")))
     names = {"F16": "float16", "F32": "float32", "BF16": "bfloat16"}
-    return names.get(next(iter(n)), next(iter(n))) if len(n) == 1 else ", ".join(f"{names.get(d, d)} ({c} tensors)" for d, c in sorted(n.items()))
+    return names.get(next(iter(n)), next(iter(n))) if len(n) == 1 else ", ".join(f"{names.get(d, d)} ({c} tensor{'s' * (c > 1)})" for d, c in sorted(n.items()))
 
 def sha256(path) -> str:
     h = hashlib.sha256()
@@ -137,7 +137,7 @@ def main(argv=None):
     ship_meta.update(banner(results["torch"]["accuracy"], recipe["epochs"], lineage, args.trained_on))
     weights = write_weights(state, ship_meta, weights, dtype="float16")
     n_params = int(sum(v.size for k, v in state.items() if not k.endswith(("running_mean", "running_var", "num_batches_tracked"))))
-    card = {"file": weights.name, "parameters": n_params, "sha256": sha256(weights), "bytes": weights.stat().st_size, "dtype": stored_dtypes(weights),
+    card = {"file": weights.name, "parameters": n_params, "sha256": sha256(weights), "bytes": weights.stat().st_size, "dtype": "float16", "stored": stored_dtypes(weights),
             "data": args.data_name, "split": split_note(lineage),
             "recipe": recipe, "epochs": recipe["epochs"], "best_epoch": epoch, "val_acc": run_meta["best_val_acc"],
             "val_acc_tta_last_epoch": json.loads((args.run/"last.json").read_text()).get("metrics", {}).get("val_acc_tta"),

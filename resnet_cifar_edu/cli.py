@@ -288,7 +288,7 @@ def _tta(args):
 def _classifier(args):
     from resnet_cifar_edu.inference import Classifier, CheckpointError
     if args.weights == "": raise CLIError(Text("weights_empty"))
-    try: return Classifier.from_checkpoint(args.weights, args.backend) if args.weights is not None else Classifier.from_pretrained(args.backend)  # --weights "" (an unset variable) is no file, not the shipped model
+    try: return Classifier.from_checkpoint(args.weights, args.backend) if args.weights else Classifier.from_pretrained(args.backend)
     except CheckpointError as e: raise CLIError(*e.args) from None  # keeps a `Text`, which --zh can translate
 
 def cmd_predict(args) -> int:

@@ -28,18 +28,19 @@ class ImageError(ValueError):
     "An input that is not a usable image (unreadable, truncated, empty, too large or too small)."
 
 # %% ../nbs/A1_data_files.ipynb #231fa8a6
-def open_permissions(path):
-    "Give `path` the permissions `open()` would (0666 less the umask): mkstemp makes its files private (0600)."
+def open_permissions(path, like=None):
+    "Give `path` the permissions of an existing file `like`, else those `open()` would (0666 less the umask): mkstemp makes its files private (0600)."
+    if like is not None and os.path.exists(like): return os.chmod(path, os.stat(like).st_mode & 0o7777)
     umask = os.umask(0); os.umask(umask)
     os.chmod(path, 0o666 & ~umask)
 
 @contextmanager
 def atomic_write(path, mode="wb"):
     "Open a temporary file next to `path` for writing; move it onto `path` only if the block succeeds."
-    path = Path(path)
+    path = Path(os.path.realpath(path))  # through a symlink: rewrite the file it points to, keep the link
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    open_permissions(tmp)
+    open_permissions(tmp, like=path)  # a rewritten file keeps its permissions
     try:
         with os.fdopen(fd, mode) as f: yield f
         os.replace(tmp, path)
@@ -277,14 +278,15 @@ def download_url(url, dest, md5=None, progress=True, timeout=30):
     try:
         with urllib.request.urlopen(url, timeout=timeout) as r, atomic_write(dest) as f:
             total = int(r.headers.get("Content-Length") or 0) or None
-            bar, h = None, hashlib.md5()
+            bar, h, n = None, hashlib.md5(), 0
             if progress:
                 from tqdm.auto import tqdm
                 bar = tqdm(total=total, unit="B", unit_scale=True, desc=dest.name, leave=False)
             while chunk := r.read(1 << 20):
-                f.write(chunk); h.update(chunk)
+                f.write(chunk); h.update(chunk); n += len(chunk)
                 if bar is not None: bar.update(len(chunk))
             if bar is not None: bar.close()
+            if total and n != total: raise DataError(f"the download of {url} stopped after {n:,} of {total:,} bytes; run again.")
             if md5 is not None and (got := h.hexdigest()) != md5:
                 raise DataError(f"'{dest.name}' downloaded from {url} has checksum {got}, expected {md5}: "
                                 f"the download is corrupt; run again, or download it by hand.")

@@ -418,3 +418,32 @@ def test_cifar10_jpeg_variable_with_a_tilde(tmp_path, monkeypatch):
     (tmp_path/"data"/"cifar10-jpeg"/"train").mkdir(parents=True)
     monkeypatch.setenv("HOME", str(tmp_path)); monkeypatch.setenv("CIFAR10_JPEG", "~/data/cifar10-jpeg")
     assert find_cifar10_jpeg() == tmp_path/"data"/"cifar10-jpeg"
+
+def test_download_refuses_a_cut_off_transfer(tmp_path):
+    "A server that promises 3,000 bytes and closes after 1,000: without an md5 the short file used to land as complete."
+    import http.server, threading
+    from resnet_cifar_edu.files import download_url
+    class CutOff(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200); self.send_header("Content-Length", "3000"); self.end_headers()
+            self.wfile.write(b"x" * 1000); self.close_connection = True
+        def log_message(self, *args): pass
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), CutOff)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(DataError, match="stopped after 1,000 of 3,000 bytes"):
+            download_url(f"http://127.0.0.1:{server.server_port}/cifar.tar.gz", tmp_path/"cifar.tar.gz", progress=False)
+    finally: server.shutdown()
+    assert list(tmp_path.iterdir()) == []  # nothing left behind, not even the temporary file
+
+def test_atomic_write_keeps_permissions_and_links(tmp_path):
+    "Rewriting a file keeps its mode (a private 0600 file stays private), and writing through a symlink rewrites its target."
+    from resnet_cifar_edu.files import atomic_write
+    private, link = tmp_path/"private.json", tmp_path/"link.json"
+    private.write_text("old"); private.chmod(0o600); link.symlink_to(private.name)
+    with atomic_write(link, "w") as f: f.write("new")
+    assert link.is_symlink() and private.read_text() == "new"
+    assert (private.stat().st_mode & 0o777) == 0o600
+    with atomic_write(tmp_path/"fresh.txt", "w") as f: f.write("x")  # a new file: what open() would give
+    umask = os.umask(0); os.umask(umask)
+    assert ((tmp_path/"fresh.txt").stat().st_mode & 0o777) == 0o666 & ~umask

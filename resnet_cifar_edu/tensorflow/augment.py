@@ -13,12 +13,9 @@ import tensorflow as tf
 # %% ../../nbs/02_augment.ipynb #1a72eee4
 PAD_MODES = {"reflect": "REFLECT", "zero": "CONSTANT"}  # our name -> TensorFlow's name
 
-def _check_pad_mode(pad_mode):
-    if pad_mode not in PAD_MODES: raise ValueError(f"pad_mode must be one of {sorted(PAD_MODES)}, got {pad_mode!r}")
-
 def pad(x, padding=4, pad_mode="reflect"):
     "Pad a batch `x` (N, H, W, C) by `padding` pixels on each side, mirroring the edge ('reflect') or with zeros ('zero')."
-    _check_pad_mode(pad_mode)
+    if pad_mode not in PAD_MODES: raise ValueError(f"pad_mode must be one of {sorted(PAD_MODES)}, got {pad_mode!r}")
     return tf.pad(x, [[0, 0], [padding, padding], [padding, padding], [0, 0]], mode=PAD_MODES[pad_mode]) if padding else x
 
 # %% ../../nbs/02_augment.ipynb #15dfcde7

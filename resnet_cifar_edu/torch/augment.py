@@ -17,12 +17,9 @@ import torch.nn.functional as F
 # %% ../../nbs/02_augment.ipynb #312595f9
 PAD_MODES = {"reflect": "reflect", "zero": "constant"}  # our name -> PyTorch's name
 
-def _check_pad_mode(pad_mode):
-    if pad_mode not in PAD_MODES: raise ValueError(f"pad_mode must be one of {sorted(PAD_MODES)}, got {pad_mode!r}")
-
 def pad(x, padding=4, pad_mode="reflect"):
     "Pad a batch `x` (N, C, H, W) by `padding` pixels on each side, mirroring the edge ('reflect') or with zeros ('zero')."
-    _check_pad_mode(pad_mode)
+    if pad_mode not in PAD_MODES: raise ValueError(f"pad_mode must be one of {sorted(PAD_MODES)}, got {pad_mode!r}")
     return F.pad(x, (padding,) * 4, mode=PAD_MODES[pad_mode]) if padding else x
 
 # %% ../../nbs/02_augment.ipynb #dc5dca49

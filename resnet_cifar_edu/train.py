@@ -7,7 +7,7 @@ Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/a2_engineering_a_run.h
 # %% ../nbs/A2_engineering_a_run.ipynb #84733142
 from __future__ import annotations
 
-import csv, functools, hashlib, io, json, math, platform, subprocess, sys, warnings
+import csv, functools, hashlib, io, json, math, numbers, platform, subprocess, sys, warnings
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
@@ -65,6 +65,8 @@ def _check_recipe(r):
     "Raise a `ValueError` naming the first field of `Recipe` `r` whose value is out of range."
     def need(ok, what):
         if not ok: raise ValueError(f"recipe field {what}")
+    for f in fields(r):  # declared types first: flip="false" would count as true, lr="0.2" raise a TypeError below
+        need(isinstance(v := getattr(r, f.name), bool | np.bool_) == (f.type == "bool") and (f.type == "bool" or isinstance(v, {"int": numbers.Integral, "float": numbers.Real, "str": str}[f.type])), f"{f.name} must be of type {f.type}, got {v!r}")
     need(isinstance(r.epochs, int) and r.epochs >= 1, f"epochs must be a whole number ≥ 1, got {r.epochs!r}")
     need(isinstance(r.seed, int) and not isinstance(r.seed, bool) and r.seed >= 0, f"seed must be a whole number ≥ 0, got {r.seed!r}")
     need(isinstance(r.batch_size, int) and r.batch_size >= 1, f"batch_size must be a whole number ≥ 1, got {r.batch_size!r}")
@@ -257,7 +259,8 @@ def check_resume(meta, recipe, classes, framework):
     if list(meta.get("classes", [])) != list(classes):
         raise ValueError(f"the checkpoint was trained on classes {meta.get('classes')}, not {list(classes)}")
     if recipe.init_from and recipe.init_from == saved.get("init_from") and meta.get("lineage"): _STARTED[recipe.init_from] = meta["lineage"]  # a resumed run repeats the lineage it started with
-    changed = [f"{k} {saved[k]!r} -> {v!r}" for k, v in asdict(recipe).items() if k in saved and saved[k] != v]
+    was = {k: saved.get(k, f.default) for k, f in recipe_fields().items()}  # a field newer than the checkpoint: it trained with the default
+    changed = [f"{k} {was[k]!r} -> {v!r}" for k, v in asdict(recipe).items() if was[k] != v]
     if changed: warnings.warn("resuming with a recipe that differs from the checkpoint's: " + ", ".join(changed), stacklevel=2)
 
 # %% ../nbs/A2_engineering_a_run.ipynb #20fa29d0

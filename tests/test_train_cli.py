@@ -430,6 +430,25 @@ def test_recipe_values_that_crashed_a_run_later_are_refused_at_once():
         with pytest.raises(ValueError, match=re.escape(says)): Recipe(**kw)
     assert Recipe(momentum=0.0, nesterov=False).momentum == 0 and Recipe(padding=20, low_res=24).padding == 20
 
+def test_recipe_values_of_the_wrong_type_are_refused_with_the_field_name():
+    "flip='false' was a true string (flips stayed on), lr='0.2' a bare TypeError, padding=2.5 and epochs=True were accepted."
+    import numpy as np
+    from resnet_cifar_edu.train import Recipe
+    for kw, says in [(dict(flip="false"), "flip must be of type bool, got 'false'"), (dict(lr="0.2"), "lr must be of type float"),
+                     (dict(padding=2.5), "padding must be of type int"), (dict(epochs=True), "epochs must be of type int"),
+                     (dict(flip=1), "flip must be of type bool"), (dict(pad_mode=3), "pad_mode must be of type str")]:
+        with pytest.raises(ValueError, match=re.escape(says)): Recipe(**kw)
+    assert Recipe(lr=np.float32(0.1), bias_lr=8, flip=np.bool_(False), padding=np.int64(2)).padding == 2  # numpy numbers and an int for a float pass
+
+def test_resume_warns_about_a_field_the_checkpoint_predates():
+    "A checkpoint written before `low_res` existed trained at full size: resuming it with low_res=24 changed that silently."
+    from resnet_cifar_edu.train import check_resume, get_recipe
+    old = {"framework": "torch", "classes": ["a"], "recipe": {k: v for k, v in vars(get_recipe("quick")).items() if k not in ("low_res", "bias_lr")}}
+    import warnings
+    with pytest.warns(UserWarning) as caught: check_resume(old, get_recipe("quick", low_res=24, bias_lr=8), ["a"], "torch")
+    assert "bias_lr 1.0 -> 8" in str(caught[0].message) and "low_res 0 -> 24" in str(caught[0].message), caught[0].message
+    with warnings.catch_warnings(): warnings.simplefilter("error"); check_resume(old, get_recipe("quick"), ["a"], "torch")  # the defaults: no change
+
 def test_unusable_init_from_is_refused_before_the_data_loads(tmp_path):
     "A missing or Keras `--init-from` (or `--set init_from=`) is refused in one line before any data is read (with --width given it was found only after the data had loaded)."
     (tmp_path/"k.weights.h5").write_bytes(b"")

@@ -191,8 +191,8 @@ def _decode_entries(entries, kind_root, decode, progress=True, desc="decoding"):
 
 # %% ../nbs/A1_data_files.ipynb #98ebaa55
 def cache_dir() -> Path:
-    "Folder for decoded-array caches: `$RESNET_CIFAR_EDU_CACHE` or `~/.cache/resnet_cifar_edu`."
-    return Path(os.environ.get("RESNET_CIFAR_EDU_CACHE") or Path.home()/".cache"/"resnet_cifar_edu")
+    "Folder for decoded-array caches: `$RESNET_CIFAR_EDU_CACHE` or `~/.cache/resnet_cifar_edu`, `~` expanded, made absolute (a relative value would move with the working folder)."
+    return Path(os.path.expanduser(os.environ.get("RESNET_CIFAR_EDU_CACHE") or "~/.cache/resnet_cifar_edu")).absolute()
 
 def running_under_test() -> bool:
     "True while `nbdev-test` runs the notebooks (it sets `$IN_TEST`): then the chapters take their quick path."

@@ -101,7 +101,7 @@ def _is_cifar_python(p: Path):
     try:
         with tarfile.open(p) as tf:
             for m in tf:
-                if Path(m.name).name in ("batches.meta", "data_batch_1", "test_batch"): return True
+                if "cifar-10-batches-py" in Path(m.name).parts or Path(m.name).name in ("batches.meta", "test_batch", *(f"data_batch_{i}" for i in range(1, 6))): return True
                 if len(Path(m.name).parts) >= 3: return False  # looks like <split>/<class>/<file>
     except (tarfile.TarError, OSError, EOFError): return False
     return False
@@ -149,7 +149,8 @@ def _place_once(root: Path, write) -> Path:
     if not root.is_dir():
         root.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=root.parent, prefix=".tmp-"))
-        write(tmp)
+        try: write(tmp)
+        except BaseException: shutil.rmtree(tmp, ignore_errors=True); raise  # a failed or interrupted write leaves nothing behind
         try: os.rename(tmp, root)  # all at once; if another process was quicker, keep its copy
         except OSError: shutil.rmtree(tmp, ignore_errors=True)
     return root

@@ -447,3 +447,31 @@ def test_atomic_write_keeps_permissions_and_links(tmp_path):
     with atomic_write(tmp_path/"fresh.txt", "w") as f: f.write("x")  # a new file: what open() would give
     umask = os.umask(0); os.umask(umask)
     assert ((tmp_path/"fresh.txt").stat().st_mode & 0o777) == 0o666 & ~umask
+
+def test_official_archive_packed_one_folder_deeper(tmp_path, tiny_archive):
+    "A re-packed copy (`mydata/cifar-10-batches-py/...`) whose first file is not data_batch_1, batches.meta or test_batch was taken for an image folder."
+    from resnet_cifar_edu.sources import _is_cifar_python
+    with tarfile.open(tiny_archive) as tf: tf.extractall(tmp_path/"mydata", filter="data")
+    order = ["data_batch_4", "readme.html", "batches.meta", "test_batch", "data_batch_1", "data_batch_2", "data_batch_3", "data_batch_5"]
+    (tmp_path/"mydata"/"cifar-10-batches-py"/"readme.html").write_text("<html></html>")
+    repacked = tmp_path/"repacked.tar.gz"
+    with tarfile.open(repacked, "w:gz") as tf:
+        for name in order: tf.add(tmp_path/"mydata"/"cifar-10-batches-py"/name, f"mydata/cifar-10-batches-py/{name}")
+    assert _is_cifar_python(repacked)
+    x, y, _ = load_dataset(repacked, "test", cache=False, progress=False)
+    assert (x == load_cifar10(tiny_archive, "test")[0]).all()
+
+def test_cache_dir_expands_home_and_is_absolute(tmp_path, monkeypatch):
+    "RESNET_CIFAR_EDU_CACHE='~/cifar-cache' was used as the relative folder './~/cifar-cache' while messages said '~/cifar-cache'."
+    monkeypatch.setenv("HOME", str(tmp_path/"home")); monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RESNET_CIFAR_EDU_CACHE", "~/cifar-cache")
+    assert cache_dir() == tmp_path/"home"/"cifar-cache"
+    monkeypatch.setenv("RESNET_CIFAR_EDU_CACHE", "rel/cache")
+    assert cache_dir() == tmp_path/"rel"/"cache" and cache_dir().is_absolute()
+
+def test_place_once_leaves_nothing_when_writing_fails(tmp_path):
+    "An interrupted first write left a .tmp-* folder in the cache."
+    from resnet_cifar_edu.sources import _place_once
+    def fails(folder): (folder/"half").write_text("x"); raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt): _place_once(tmp_path/"data", fails)
+    assert list(tmp_path.iterdir()) == []

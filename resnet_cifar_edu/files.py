@@ -30,7 +30,7 @@ class ImageError(ValueError):
 # %% ../nbs/A1_data_files.ipynb #231fa8a6
 def open_permissions(path, like=None):
     "Give `path` the permissions of an existing file `like`, else those `open()` would (0666 less the umask): mkstemp makes its files private (0600)."
-    if like is not None and os.path.exists(like): return os.chmod(path, os.stat(like).st_mode & 0o7777)
+    if like is not None and os.path.exists(like): return os.chmod(path, os.stat(like).st_mode & 0o777)
     umask = os.umask(0); os.umask(umask)
     os.chmod(path, 0o666 & ~umask)
 

@@ -7,7 +7,7 @@ Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/a2_engineering_a_run.h
 # %% ../nbs/A2_engineering_a_run.ipynb #84733142
 from __future__ import annotations
 
-import csv, functools, hashlib, io, json, math, numbers, platform, subprocess, sys, warnings
+import csv, functools, hashlib, io, json, math, platform, subprocess, sys, warnings
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
@@ -62,22 +62,23 @@ class Recipe:
 
 # %% ../nbs/A2_engineering_a_run.ipynb #8cdb3c81
 def _check_recipe(r):
-    "Raise a `ValueError` naming the first field of `Recipe` `r` whose value is out of range."
+    "Raise a `ValueError` naming the first field of `Recipe` `r` whose value has the wrong type or is out of range (numpy numbers become plain ones first)."
     def need(ok, what):
         if not ok: raise ValueError(f"recipe field {what}")
-    for f in fields(r):  # declared types first: flip="false" would count as true, lr="0.2" raise a TypeError below
-        need(isinstance(v := getattr(r, f.name), bool | np.bool_) == (f.type == "bool") and (f.type == "bool" or isinstance(v, {"int": numbers.Integral, "float": numbers.Real, "str": str}[f.type])), f"{f.name} must be of type {f.type}, got {v!r}")
-    need(isinstance(r.epochs, int) and r.epochs >= 1, f"epochs must be a whole number ≥ 1, got {r.epochs!r}")
-    need(isinstance(r.seed, int) and not isinstance(r.seed, bool) and r.seed >= 0, f"seed must be a whole number ≥ 0, got {r.seed!r}")
-    need(isinstance(r.batch_size, int) and r.batch_size >= 1, f"batch_size must be a whole number ≥ 1, got {r.batch_size!r}")
-    need(isinstance(r.width, int) and r.width >= 1, f"width must be a whole number ≥ 1, got {r.width!r}")
+    for f in fields(r):  # types first: flip="false" would count as true, lr="0.2" raise a TypeError below, np.float32 fail in json later
+        if isinstance(v := getattr(r, f.name), np.generic): setattr(r, f.name, v := v.item())
+        need(isinstance(v, {"bool": bool, "int": int, "float": (int, float), "str": str}[f.type]) and isinstance(v, bool) == (f.type == "bool"), f"{f.name} must be of type {f.type}, got {v!r}")
+    need(r.epochs >= 1, f"epochs must be a whole number ≥ 1, got {r.epochs!r}")
+    need(r.seed >= 0, f"seed must be a whole number ≥ 0, got {r.seed!r}")
+    need(r.batch_size >= 1, f"batch_size must be a whole number ≥ 1, got {r.batch_size!r}")
+    need(r.width >= 1, f"width must be a whole number ≥ 1, got {r.width!r}")
     need(0 < r.lr < math.inf, f"lr must be positive and finite, got {r.lr!r}")
     need(0 <= r.momentum < 1, f"momentum must be in [0, 1), got {r.momentum!r}")
     need(0 <= r.weight_decay < math.inf, f"weight_decay must be ≥ 0 and finite, got {r.weight_decay!r}")
     need(0 <= r.label_smoothing < 1, f"label_smoothing must be in [0, 1), got {r.label_smoothing!r}")
     need(0 < r.bias_lr < math.inf, f"bias_lr must be positive and finite, got {r.bias_lr!r}")
     need(0 <= r.ema < 1, f"ema must be a decay in [0, 1), got {r.ema!r}")
-    need(r.low_res == 0 or (isinstance(r.low_res, int) and r.low_res >= 8), f"low_res must be 0 (off) or at least 8 pixels, got {r.low_res!r}")
+    need(r.low_res == 0 or r.low_res >= 8, f"low_res must be 0 (off) or at least 8 pixels, got {r.low_res!r}")
     need(0 <= r.low_res_epochs <= 1, f"low_res_epochs must be a fraction in [0, 1], got {r.low_res_epochs!r}")
     need(0 <= r.start_lr <= 1 and 0 <= r.final_lr <= 1, f"start_lr and final_lr must be fractions of lr in [0, 1], got {r.start_lr!r} and {r.final_lr!r}")
     need(0 <= r.warmup <= 1, f"warmup must be a fraction in [0, 1], got {r.warmup!r}")

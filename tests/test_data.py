@@ -452,14 +452,15 @@ def test_official_archive_packed_one_folder_deeper(tmp_path, tiny_archive):
     "A re-packed copy (`mydata/cifar-10-batches-py/...`) whose first file is not data_batch_1, batches.meta or test_batch was taken for an image folder."
     from resnet_cifar_edu.sources import _is_cifar_python
     with tarfile.open(tiny_archive) as tf: tf.extractall(tmp_path/"mydata", filter="data")
-    order = ["data_batch_4", "readme.html", "batches.meta", "test_batch", "data_batch_1", "data_batch_2", "data_batch_3", "data_batch_5"]
     (tmp_path/"mydata"/"cifar-10-batches-py"/"readme.html").write_text("<html></html>")
-    repacked = tmp_path/"repacked.tar.gz"
-    with tarfile.open(repacked, "w:gz") as tf:
-        for name in order: tf.add(tmp_path/"mydata"/"cifar-10-batches-py"/name, f"mydata/cifar-10-batches-py/{name}")
-    assert _is_cifar_python(repacked)
-    x, y, _ = load_dataset(repacked, "test", cache=False, progress=False)
-    assert (x == load_cifar10(tiny_archive, "test")[0]).all()
+    rest = ["batches.meta", "test_batch", "data_batch_1", "data_batch_2", "data_batch_3", "data_batch_5"]
+    for first in ("readme.html", "data_batch_4"):  # the folder's name decides, then the batch names: neither was enough before
+        repacked = tmp_path/f"repacked-{first}.tar.gz"
+        with tarfile.open(repacked, "w:gz") as tf:
+            for name in [first, *({"readme.html", "data_batch_4"} - {first}), *rest]: tf.add(tmp_path/"mydata"/"cifar-10-batches-py"/name, f"mydata/cifar-10-batches-py/{name}")
+        assert _is_cifar_python(repacked), first
+        x, y, _ = load_dataset(repacked, "test", cache=False, progress=False)
+        assert (x == load_cifar10(tiny_archive, "test")[0]).all()
 
 def test_cache_dir_expands_home_and_is_absolute(tmp_path, monkeypatch):
     "RESNET_CIFAR_EDU_CACHE='~/cifar-cache' was used as the relative folder './~/cifar-cache' while messages said '~/cifar-cache'."

@@ -438,7 +438,9 @@ def test_recipe_values_of_the_wrong_type_are_refused_with_the_field_name():
                      (dict(padding=2.5), "padding must be of type int"), (dict(epochs=True), "epochs must be of type int"),
                      (dict(flip=1), "flip must be of type bool"), (dict(pad_mode=3), "pad_mode must be of type str")]:
         with pytest.raises(ValueError, match=re.escape(says)): Recipe(**kw)
-    assert Recipe(lr=np.float32(0.1), bias_lr=8, flip=np.bool_(False), padding=np.int64(2)).padding == 2  # numpy numbers and an int for a float pass
+    from dataclasses import asdict
+    r = Recipe(lr=np.float32(0.1), bias_lr=8, flip=np.bool_(False), padding=np.int64(2), epochs=np.int64(3))  # numpy numbers and an int for a float pass
+    assert r.padding == 2 and type(r.lr) is float and json.loads(json.dumps(asdict(r)))["epochs"] == 3  # as plain numbers: a checkpoint's JSON takes them
 
 def test_resume_warns_about_a_field_the_checkpoint_predates():
     "A checkpoint written before `low_res` existed trained at full size: resuming it with low_res=24 changed that silently."
@@ -604,7 +606,7 @@ def test_resume_hands_on_only_its_own_lineage(tiny_folder, tmp_path):
     with pytest.raises(ValueError, match="width-8 network"): check_resume(other, get_recipe("quick", width=4, init_from=str(p)), ["a"], "torch")
     assert _STARTED.get(str(p)) != other["lineage"]
     elsewhere = {**other, "recipe": {"width": 4, "init_from": str(tmp_path/"elsewhere.safetensors")}}
-    with pytest.warns(UserWarning): check_resume(elsewhere, get_recipe("quick", width=4, init_from=str(p)), ["a"], "torch")
+    with pytest.warns(UserWarning, match="init_from"): check_resume(elsewhere, get_recipe("quick", width=4, init_from=str(p)), ["a"], "torch")
     assert checkpoint_meta(get_recipe("quick", width=4, init_from=str(p)), 1, new_history(), 0.5, ["a"], "torch")["lineage"] != other["lineage"]
     out = tmp_path/"run"
     code, so, se = run("--framework", "torch", *TINY, "--epochs", 1, "--data", tiny_folder, "--out", out, "--no-test", "--init-from", p)

@@ -26,8 +26,9 @@ TRAINING_META_KEY = "meta"       # header entry of a training checkpoint (the Py
 OPTIMIZER_PREFIX = "optimizer/"  # tensors of a training checkpoint that hold the optimizer's state, not weights
 
 def _sidecar(path: Path) -> Path:
-    "The JSON a training run writes beside a checkpoint: best.safetensors or best.weights.h5 → best.json."
-    return path.with_name(path.name.split(".")[0] + ".json")
+    "The JSON a training run writes beside a checkpoint: best.safetensors or best.weights.h5 → best.json (model_0.91.safetensors → model_0.91.json)."
+    stem = next((path.name[:-len(s)] for s in (".safetensors", ".weights.h5") if path.name.endswith(s)), path.stem)
+    return path.with_name(stem + ".json")
 
 # %% ../nbs/A5_deployment.ipynb #68ed6fe2
 CHECKPOINT_SUFFIX = {"torch": ".safetensors", "tensorflow": ".weights.h5"}  # a training checkpoint of each framework

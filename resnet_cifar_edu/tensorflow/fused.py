@@ -13,7 +13,8 @@ _FORWARD = weakref.WeakKeyDictionary()  # model → its traced inference call
 def _forward(model):
     "The Keras model's inference call as a cached `tf.function`: traced once, it skips Keras' per-call Python overhead."
     if model not in _FORWARD:
+        ref = weakref.ref(model)  # not the model: a cached call that held it would keep its own key alive
         @tf.autograph.experimental.do_not_convert
-        def call(x): return tf.cast(model(x, training=False), tf.float32)  # float32 logits, also from a bf16 model
+        def call(x): return tf.cast(ref()(x, training=False), tf.float32)  # float32 logits, also from a bf16 model
         _FORWARD[model] = tf.function(call, input_signature=[tf.TensorSpec((None, None, None, 3), tf.float32)])
     return _FORWARD[model]

@@ -6,14 +6,14 @@
 __all__ = ['Deployable', 'export_onnx', 'export_torchscript']
 
 # %% ../../nbs/A5_deployment.ipynb #434e11d4
-import json, warnings
+import copy, json, warnings
 import torch
 
 class Deployable(torch.nn.Module):
     "`model` with normalisation in front: input float pixels 0–255, NHWC; output logits."
     def __init__(self, model, mean, std):
         super().__init__()
-        self.model = model
+        self.model = copy.deepcopy(model).cpu()  # a copy: exporting leaves the caller's model (mode, device, layout) as it was
         self.register_buffer("mean", torch.tensor(mean).view(1, 3, 1, 1) * 255)
         self.register_buffer("std", torch.tensor(std).view(1, 3, 1, 1) * 255)
     def forward(self, pixels):

@@ -36,7 +36,8 @@ def _run_fused(frozen, x):
 def _forward(model):
     "The model's inference call: on the CPU a frozen TorchScript copy run with oneDNN graph fusion, rebuilt when the weights change; otherwise the model itself."
     def call(x):
-        if x.device.type != "cpu" or model.training or torch.is_autocast_enabled("cpu"): return model(x)  # bf16: eager
+        if x.device.type != "cpu" or model.training or torch.is_autocast_enabled("cpu") or any(m._forward_hooks or m._forward_pre_hooks for m in model.modules()):
+            return model(x)  # bf16, or hooks that a frozen copy would not call: eager
         state = _weights_state(model)
         entry = _FUSED.get(model)
         if entry is None or entry[0] != state: entry = _FUSED[model] = (state, _freeze(model, x), set())

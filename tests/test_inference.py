@@ -227,3 +227,51 @@ def test_write_weights_keeps_values_float16_cannot_hold_and_checks_the_metadata(
     with pytest.raises(TypeError, match="meta must be a dict"): write_weights(st, None, tmp_path/"b.safetensors")
     (tmp_path/"c.safetensors").write_bytes(save({"x": np.zeros(2, np.float32)}, metadata={META_KEY: "null"}))  # written by another tool
     with pytest.raises(CheckpointError, match="not an object"): read_weights(tmp_path/"c.safetensors")
+
+def test_checkpoint_sidecar_keeps_dots_in_the_name():
+    "model_0.91.safetensors looked for model_0.json beside it."
+    from pathlib import Path
+    from resnet_cifar_edu.weights import _sidecar
+    assert _sidecar(Path("runs/model_0.91.safetensors")) == Path("runs/model_0.91.json")
+    assert _sidecar(Path("run/best.weights.h5")) == Path("run/best.json") and _sidecar(Path("last.safetensors")).name == "last.json"
+
+def test_export_leaves_the_callers_model_as_it_was(tmp_path):
+    "Exporting put the caller's model in eval mode and changed its memory layout (Deployable wrapped the model itself)."
+    import torch
+    from resnet_cifar_edu.data import CIFAR10_MEAN, CIFAR10_STD
+    from resnet_cifar_edu.torch.deploy import export_torchscript
+    from resnet_cifar_edu.torch.resnet import resnet18
+    m = resnet18(width=4).to(memory_format=torch.channels_last).train()
+    export_torchscript(m, tmp_path/"m.pt", CIFAR10_MEAN, CIFAR10_STD)
+    assert m.training and m.stem.conv.weight.is_contiguous(memory_format=torch.channels_last)
+    assert (tmp_path/"m.pt").stat().st_size > 10_000
+
+def test_fused_path_calls_forward_hooks():
+    "A hook on the model fired once, while the frozen copy was traced, and never again: with hooks the model runs eagerly."
+    import torch
+    from resnet_cifar_edu.torch.fused import _forward
+    from resnet_cifar_edu.torch.resnet import resnet18
+    m, calls = resnet18(width=4).eval(), []
+    m.stage4.register_forward_hook(lambda mod, inp, out: calls.append(out.shape[0]))
+    x = torch.rand(3, 3, 32, 32)
+    with torch.no_grad(): a, b = _forward(m)(x), _forward(m)(x)
+    assert calls == [3, 3] and torch.allclose(a, b)
+
+def test_keras_fast_path_lets_its_model_go():
+    "The cached tf.function closed over its model, the key of a weak dictionary, so no model that ran through it was ever freed."
+    import gc, weakref
+    import tensorflow as tf
+    from resnet_cifar_edu.tensorflow.fused import _FORWARD, _forward
+    from resnet_cifar_edu.tensorflow.resnet import resnet18
+    km = resnet18(width=4); x = tf.random.uniform((2, 32, 32, 3))
+    assert _forward(km)(x).shape == (2, 10)
+    ref = weakref.ref(km); del km; gc.collect()
+    assert ref() is None and len(_FORWARD) == 0
+
+def test_training_loops_predict_probs_take_a_tensor_with_tta():
+    "fit validated tensor images every epoch, then crashed in the final flip TTA (a torch tensor has no ::-1), after the whole run."
+    import torch
+    from resnet_cifar_edu.torch.resnet import resnet18
+    from resnet_cifar_edu.torch.train import predict_probs
+    m, x = resnet18(width=4).eval(), make_tiny_images(1)[0]
+    np.testing.assert_allclose(predict_probs(m, torch.from_numpy(x), tta=True, bf16=False), predict_probs(m, x, tta=True, bf16=False), atol=1e-6)

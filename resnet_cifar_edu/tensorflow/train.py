@@ -106,7 +106,7 @@ def train_dataset(images, labels, recipe, num_classes=10, start_epoch=0):
 # %% ../../nbs/A2c_the_keras_loop.ipynb #8f5f3cb2
 def predict_probs(model, images, batch_size=1000, tta=False, bf16=True):
     "Class probabilities (N, classes) for uint8 `images` (N, H, W, C) through the inference twin's `predict_logits` (the model's own precision: `bf16` is set when it is built); with `tta`, averaged with the mirrored images'."
-    p = softmax(predict_logits(model, images, CIFAR10_MEAN, CIFAR10_STD, batch_size))
+    p = softmax(predict_logits(model, images := np.asarray(images), CIFAR10_MEAN, CIFAR10_STD, batch_size))  # a tensor too, as in PyTorch
     return (p + softmax(predict_logits(model, images[:, :, ::-1], CIFAR10_MEAN, CIFAR10_STD, batch_size))) / 2 if tta else p
 
 def evaluate(model, images, labels, batch_size=1000, tta=False, bf16=True) -> dict:

@@ -136,7 +136,7 @@ def predict_probs(model, images, batch_size=1000, tta=False, bf16=True):
     "Class probabilities (N, classes) for uint8 `images` (N, H, W, C) through the inference twin's `predict_logits` (bf16 if `bf16`); with `tta`, averaged with the mirrored images'."
     model.eval()
     with autocast(next(model.parameters()).device, bf16):
-        p = softmax(predict_logits(model, images, CIFAR10_MEAN, CIFAR10_STD, batch_size))
+        p = softmax(predict_logits(model, images := np.asarray(images), CIFAR10_MEAN, CIFAR10_STD, batch_size))  # a tensor too: ::-1 needs numpy
         return (p + softmax(predict_logits(model, images[:, :, ::-1], CIFAR10_MEAN, CIFAR10_STD, batch_size))) / 2 if tta else p
 
 def evaluate(model, images, labels, batch_size=1000, tta=False, bf16=True) -> dict:

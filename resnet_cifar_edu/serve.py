@@ -48,7 +48,8 @@ class TestImages:
         self._files, self._arrays = None, None
 
     @property
-    def available(self) -> bool: return self.source is not None and self.source.exists()
+    def available(self) -> bool:  # a folder needs its test/ split: a JPEG copy with train/ alone would fail at every click
+        return self.source is not None and (self.source.is_file() or (self.source/"test").is_dir())
 
     @property
     def reason(self) -> str:

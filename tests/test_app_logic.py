@@ -395,3 +395,12 @@ def test_random_test_picture_skips_hidden_files_and_non_pictures(tmp_path):
     rng, seen = np.random.default_rng(0), set()
     for _ in range(50): seen.add(TestImages(root).sample(rng)[2])
     assert seen == {"test/cat/0.png"}
+
+def test_random_test_picture_button_needs_a_test_split(tmp_path):
+    "A JPEG copy with only train/ (or a $CIFAR10_JPEG naming any folder) left the button enabled, and every click raised a DataError."
+    from resnet_cifar_edu.serve import TestImages
+    (tmp_path/"set"/"train"/"cat").mkdir(parents=True)
+    only_train = TestImages(tmp_path/"set")
+    assert not only_train.available and "No CIFAR-10 test images" in str(only_train.reason)
+    (tmp_path/"set"/"test"/"cat").mkdir(parents=True)
+    assert TestImages(tmp_path/"set").available

@@ -10,6 +10,7 @@ import html, os, sys, threading, time, traceback
 from pathlib import Path
 import numpy as np
 from .data import CIFAR10_ARCHIVE, CLASSES, CLASSES_ZH, IMAGE_EXTS, ImageError, cache_dir, find_cifar10_jpeg, load_dataset
+from .sources import _is_cifar_python
 from .inference import CheckpointError, Classifier
 from .messages import Text, brief, localize, say
 
@@ -48,8 +49,8 @@ class TestImages:
         self._files, self._arrays = None, None
 
     @property
-    def available(self) -> bool:  # a folder needs its test/ split: a JPEG copy with train/ alone would fail at every click
-        return self.source is not None and (self.source.is_file() or (self.source/"test").is_dir())
+    def available(self) -> bool:  # a folder needs a test split (test/, or the official batches): a JPEG copy with train/ alone failed at every click
+        return self.source is not None and (self.source.is_file() or (self.source/"test").is_dir() or _is_cifar_python(self.source))
 
     @property
     def reason(self) -> str:
@@ -72,9 +73,8 @@ class TestImages:
         return images[i], _label(classes[labels[i]]), Text("test_picture", i=i)
 
 def find_test_images():
-    "The course's JPEG copy if it is here, else the official archive if `get_cifar10` has downloaded it, else None."
-    archive = cache_dir()/CIFAR10_ARCHIVE
-    return find_cifar10_jpeg() or (archive if archive.is_file() else None)
+    "The course's JPEG copy if it is here, else the official archive if `get_cifar10` has downloaded it (the first with a test split), else None."
+    return next((s for s in (find_cifar10_jpeg(), cache_dir()/CIFAR10_ARCHIVE) if s is not None and TestImages(s).available), None)
 
 def _label(cls: str) -> tuple:
     return (cls, CLASSES_ZH[CLASSES.index(cls)] if cls in CLASSES else cls)

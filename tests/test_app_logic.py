@@ -404,3 +404,16 @@ def test_random_test_picture_button_needs_a_test_split(tmp_path):
     assert not only_train.available and "No CIFAR-10 test images" in str(only_train.reason)
     (tmp_path/"set"/"test"/"cat").mkdir(parents=True)
     assert TestImages(tmp_path/"set").available
+    (tmp_path/"official"/"cifar-10-batches-py").mkdir(parents=True)  # an unpacked official archive has no test/ but its test batch
+    assert TestImages(tmp_path/"official").available
+
+def test_random_test_pictures_fall_back_to_the_archive(tmp_path, monkeypatch):
+    "A JPEG copy without a test split came first, so a downloaded official archive beside it was never used."
+    import shutil
+    from resnet_cifar_edu import serve
+    from resnet_cifar_edu.data import CIFAR10_ARCHIVE
+    (tmp_path/"jpeg"/"train"/"cat").mkdir(parents=True); (tmp_path/"cache").mkdir()
+    monkeypatch.setattr(serve, "find_cifar10_jpeg", lambda: tmp_path/"jpeg"); monkeypatch.setenv("RESNET_CIFAR_EDU_CACHE", str(tmp_path/"cache"))
+    assert serve.find_test_images() is None
+    shutil.copy(ROOT/"tests"/"conftest.py", tmp_path/"cache"/CIFAR10_ARCHIVE)  # any file: only its presence is looked at here
+    assert serve.find_test_images() == tmp_path/"cache"/CIFAR10_ARCHIVE

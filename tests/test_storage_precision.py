@@ -19,7 +19,8 @@ def test_rounding_keeps_what_each_format_keeps():
 def test_a_tiny_run_end_to_end(tiny_folder, tmp_path):
     "On a tiny run's checkpoint: the float32 reference changes nothing, and every count is within the test images."
     code, _, err = run("--framework", "torch", "--preset", "quick", "--width", "4", "--epochs", "1", "--batch-size", "16",
-                       "--data", tiny_folder, "--out", tmp_path/"run", "--no-progress", "--no-test")
+                       "--data", tiny_folder, "--out", tmp_path/"run", "--no-progress", "--no-test",
+                       "--set", "bf16=false")  # float32 training: on a CPU with AMX, one bf16 epoch left this tiny model's softmax saturated (p = 1.0), which no rounding moves
     assert code == 0, err
     storage_precision.main([str(tmp_path/"run"), "--data", str(tiny_folder), "--out", str(tmp_path/"p.json")])
     rec = json.loads((tmp_path/"p.json").read_text())

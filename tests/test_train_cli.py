@@ -613,3 +613,11 @@ def test_resume_hands_on_only_its_own_lineage(tiny_folder, tmp_path):
     assert code == 0, se
     code, so, se = run("--framework", "torch", *TINY, "--epochs", 2, "--data", tiny_folder, "--out", out, "--no-test", "--resume", "--set", "init_from=")
     assert code == 1 and "--init-from starts a new run" in se, se
+
+def test_keras_checkpoint_with_a_field_of_another_kit_version_loads(tmp_path):
+    "The Keras `load_checkpoint` built Recipe(**saved recipe), so a field this kit does not know raised a TypeError (its PyTorch twin reads only the width)."
+    from resnet_cifar_edu.tensorflow.train import load_checkpoint, save_checkpoint
+    r, km = _keras_checkpoint(tmp_path/"first.weights.h5")
+    save_checkpoint(tmp_path/"last.weights.h5", km, km.optimizer, {"epoch": 1, "recipe": {**vars(r), "dropout": 0.1}})
+    km2, meta = load_checkpoint(tmp_path/"last.weights.h5")
+    assert meta["recipe"]["dropout"] == 0.1 and km2.count_params() == km.count_params()

@@ -16,7 +16,7 @@ import keras
 import tensorflow as tf
 
 from ..data import CIFAR10_MEAN, CIFAR10_STD, CLASSES
-from ..train import (Recipe, alternate_flips, native_bf16, check_resume, end_of_epoch, epoch_seed, initial_weights, format_epoch, metrics_from_probs,
+from ..train import (Recipe, recipe_fields, alternate_flips, native_bf16, check_resume, end_of_epoch, epoch_seed, initial_weights, format_epoch, metrics_from_probs,
                                     new_history, progress_bar, recipe_lr, resume_message, train_size, write_json)
 from .augment import augment_batch, flip_where, normalize
 from .resnet import resnet18
@@ -153,7 +153,7 @@ def load_checkpoint(path, model=None, optimizer=None, device=None):
     "Load a checkpoint written by `save_checkpoint` into `model` (built from its metadata when None); a compiled model gets its optimizer state back too. Returns (model, meta)."
     meta = read_checkpoint_meta(path)
     if model is None:
-        model = build_model(Recipe(**{**meta.get("recipe", {}), "bf16": False}), len(meta.get("classes", CLASSES)), device)
+        model = build_model(Recipe(**{**{k: v for k, v in meta.get("recipe", {}).items() if k in recipe_fields()}, "bf16": False}), len(meta.get("classes", CLASSES)), device)  # a field of another kit version: ignored
     with h5py.File(path, "r") as f: has_opt = "optimizer" in f
     if optimizer is not None and not has_opt: raise ValueError(f"'{path}' holds no optimizer state (it is a best-model checkpoint)")
     if optimizer is not None and optimizer is not getattr(model, "optimizer", None): raise ValueError("Keras restores the optimizer of the compiled model, and `model` has another or none (model=None builds an uncompiled one): pass a model compiled with this optimizer, or optimizer=None")

@@ -28,6 +28,7 @@ MESSAGES.update({
                      "zh": "你的模型，来自 ${env}：{name}（{facts}）——不是随附的模型"},
     "fact_width": {"en": "width {v}", "zh": "宽度 {v}"},
     "fact_epochs": {"en": "{v} epochs", "zh": "{v} 个轮次"},
+    "fact_epoch": {"en": "{v} epoch", "zh": "{v} 个轮次"},
     "fact_val": {"en": "validation accuracy {v}", "zh": "验证准确率 {v}"},
     "no_facts": {"en": "no training details recorded", "zh": "没有记录训练细节"},
     "env_missing": {"en": "${env} names '{path}', which does not exist; point it at a weights file or run folder of this kit, or unset it.",

@@ -30,7 +30,7 @@ def model_banner(kind: str, path=None, meta: dict | None = None, lang="en") -> t
     if kind == "shipped": return meta.get(f"description{'_zh' if lang == 'zh' else ''}") or say("banner_shipped", lang), False
     rec = meta.get("recipe") if isinstance(meta.get("recipe"), dict) else {}
     facts = [Text("fact_width", v=rec["width"]) if rec.get("width") else None,
-             Text("fact_epochs", v=meta["epoch"]) if meta.get("epoch") else None,
+             Text("fact_epoch" if meta["epoch"] == 1 else "fact_epochs", v=meta["epoch"]) if meta.get("epoch") else None,
              Text("fact_val", v=f"{meta['best_val_acc']:.1%}") if isinstance(meta.get("best_val_acc"), (int, float)) else None]
     what = ("，" if lang == "zh" else ", ").join(f.to(lang) for f in facts if f) or say("no_facts", lang)
     return say("banner_yours", lang, env=WEIGHTS_ENV, name=Path(path).name if path else "", facts=what), True

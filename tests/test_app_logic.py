@@ -417,3 +417,10 @@ def test_random_test_pictures_fall_back_to_the_archive(tmp_path, monkeypatch):
     assert serve.find_test_images() is None
     shutil.copy(ROOT/"tests"/"conftest.py", tmp_path/"cache"/CIFAR10_ARCHIVE)  # any file: only its presence is looked at here
     assert serve.find_test_images() == tmp_path/"cache"/CIFAR10_ARCHIVE
+
+def test_banner_says_one_epoch():
+    "A one-epoch run's banner said '1 epochs'."
+    from resnet_cifar_edu.serve import model_banner
+    text, warn = model_banner("yours", "runs/a/best.safetensors", {"epoch": 1, "recipe": {"width": 4}})
+    assert "width 4, 1 epoch" in text and "1 epochs" not in text and warn
+    assert "5 epochs" in model_banner("yours", "b.safetensors", {"epoch": 5})[0] and "1 个轮次" in model_banner("yours", "c.safetensors", {"epoch": 1}, lang="zh")[0]

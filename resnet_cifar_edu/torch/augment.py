@@ -28,8 +28,8 @@ def crop_at(x, top, left, size):
     n, c, _, w = x.shape
     r = torch.arange(size, device=x.device)
     rows, cols = top[:, None] + r, left[:, None] + r  # (N, size) each
-    x = x.gather(2, rows[:, None, :, None].expand(n, c, size, w))
-    return x.gather(3, cols[:, None, None, :].expand(n, c, size, size))
+    x = x.gather(2, rows[:, None, :, None].expand(n, c, size, w))       # keep each image's rows: (N, C, size, W)
+    return x.gather(3, cols[:, None, None, :].expand(n, c, size, size))  # then its columns: (N, C, size, size)
 
 def random_crop(x, padding=4, pad_mode="reflect", generator=None):
     "Pad by `padding` and crop back to the original size at a random offset per image: shifts of up to ±`padding` px (square pictures, as the kit's are)."

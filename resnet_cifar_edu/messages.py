@@ -132,7 +132,7 @@ MESSAGES.update({  # "{name}" marks a value filled in when the message is shown
     "ready_took": {"en": "Ready: {backend} (model loaded in {seconds} s).", "zh": "就绪：{backend}（模型加载用了 {seconds} 秒）。"},
     "working": {"en": "Working…", "zh": "正在处理…"},
     "failed": {"en": "{reason}", "zh": "出错了：{reason}"},  # reason: a library's error, in English; the Chinese says first what it is
-    "unsure": {"en": "unsure: may be none of the ten classes", "zh": "不确定：可能不是这十类中的任何一类"},
+    "unsure": {"en": "unsure: may be none of its classes", "zh": "不确定：可能不属于它认识的任何一类"},
     "truth": {"en": "true label", "zh": "真实类别"},
     "ms": {"en": "{ms} ms", "zh": "{ms} 毫秒"},
     "test_picture": {"en": "test picture #{i}", "zh": "测试图片 #{i}"},

@@ -621,3 +621,15 @@ def test_keras_checkpoint_with_a_field_of_another_kit_version_loads(tmp_path):
     save_checkpoint(tmp_path/"last.weights.h5", km, km.optimizer, {"epoch": 1, "recipe": {**vars(r), "field_of_another_version": 0.1}})
     km2, meta = load_checkpoint(tmp_path/"last.weights.h5")
     assert meta["recipe"]["field_of_another_version"] == 0.1 and km2.count_params() == km.count_params()
+
+def test_train_epoch_refuses_more_steps_than_the_images_allow():
+    "train_epoch took any `steps`: past the data its batches were empty, the loss NaN and the image count too high."
+    import torch
+    from resnet_cifar_edu.train import get_recipe
+    from resnet_cifar_edu.torch.train import build_model, make_optimizer, train_epoch
+    r = get_recipe("quick", width=4, batch_size=16, channels_last=False)
+    m = build_model(r); opt = make_optimizer(m, r)
+    x, y = torch.randint(0, 256, (32, 32, 32, 3), dtype=torch.uint8), torch.randint(0, 10, (32,))
+    with pytest.raises(ValueError, match="3 steps of 16 images need 48 images; there are 32"): train_epoch(m, opt, x, y, r, 0, 3, 3)
+    loss, acc, seen, secs = train_epoch(m, opt, x, y, r, 0, 2, 2)
+    assert seen == 32 and math.isfinite(loss)

@@ -95,8 +95,8 @@ def _training_batch(images, idx, recipe, side, aug, mirror=None):
 def train_epoch(model, optimizer, images, labels, recipe, epoch, steps, total_steps, generator=None, scaler=None, bar=None,
                 rank=0, world=1):
     "Train one epoch of `steps` batches from uint8 `images` (N, H, W, C) and `labels` on the model's device; returns (loss, accuracy, images, seconds)."
-    device, n, bs = images.device, len(images), recipe.batch_size
-    bs = min(bs, n)
+    device, n = images.device, len(images); bs = min(recipe.batch_size, n)
+    if steps > n // max(bs, 1): raise ValueError(f"{steps} steps of {bs} images need {steps * bs:,} images; there are {n:,}")  # else: empty batches, a NaN loss
     model.train()
     perm = torch.randperm(n, device=device, generator=generator)  # the same global order on every process
     aug = generator if rank == 0 else torch.Generator(device=device).manual_seed(epoch_seed(recipe.seed, epoch) + 7919 * rank)  # own crops per process

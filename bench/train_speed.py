@@ -26,7 +26,7 @@ def _images(data, n, seed=0):
     src = data or find_cifar10_jpeg()
     if src is not None:
         x, y, _ = load_dataset(src, "train", progress=False)
-        idx = np.random.default_rng(seed).permutation(len(y))[:n]
+        idx = np.resize(np.random.default_rng(seed).permutation(len(y)), n)  # repeated when the data holds fewer than n
         return x[idx], y[idx]
     rng = np.random.default_rng(seed)
     return rng.integers(0, 256, (n, 32, 32, 3), dtype=np.uint8), rng.integers(0, 10, n).astype(np.int64)

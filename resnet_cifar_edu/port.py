@@ -1,4 +1,4 @@
-"""The engineering behind chapter 1's twins: a fused BatchNorm that makes Keras training fast, what weight decay does to a layer before BatchNorm, `channels_last`, and the weight port between PyTorch and Keras, built step by step and broken on purpose.
+"""The engineering behind chapter 1's twins: a fused BatchNorm that makes Keras training faster on a CPU, what weight decay does to a layer before BatchNorm, `channels_last`, and the weight port between PyTorch and Keras, built step by step and broken on purpose.
 
 Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/a4_twins_in_depth.html.md"""
 

@@ -93,7 +93,8 @@ def read_weights(path) -> tuple[dict, dict]:
 def model_config(meta: dict, state: dict | None = None) -> dict:
     "Architecture, class names and normalisation from weights metadata, with defaults for what is missing."
     rec = meta.get("recipe", {}) if isinstance(meta.get("recipe"), dict) else {}
-    classes = list(meta.get("classes") or meta.get("class_names") or CLASSES)
+    n = state["fc.weight"].shape[0] if state is not None and "fc.weight" in state else len(CLASSES)  # the head says how many classes
+    classes = list(meta.get("classes") or meta.get("class_names") or (CLASSES if n == len(CLASSES) else [f"class {i}" for i in range(n)]))
     width = meta.get("width") or rec.get("width")
     if width is None and state is not None and "stem.conv.weight" in state: width = state["stem.conv.weight"].shape[0]
     return {"num_classes": len(classes), "width": int(width or 64), "stem": meta.get("stem") or rec.get("stem") or "cifar",

@@ -276,3 +276,12 @@ def test_training_loops_predict_probs_take_a_tensor_with_tta():
     from resnet_cifar_edu.torch.train import predict_probs
     m, x = resnet18(width=4).eval(), make_tiny_images(1)[0]
     np.testing.assert_allclose(predict_probs(m, torch.from_numpy(x), tta=True, bf16=False), predict_probs(m, x, tta=True, bf16=False), atol=1e-6)
+
+def test_a_checkpoint_without_class_names_gets_its_number_of_classes_from_the_head(tmp_path):
+    "Without class names in the metadata ten classes were assumed, so a 3-class network did not fit; the head's shape now says."
+    from resnet_cifar_edu.torch.resnet import resnet18
+    m = resnet18(width=4, num_classes=3)
+    path = write_weights({k: v.numpy() for k, v in m.state_dict().items()}, {"width": 4}, tmp_path/"three.safetensors", dtype="float32")
+    clf = Classifier.from_checkpoint(path)
+    assert clf.classes == ["class 0", "class 1", "class 2"] == clf.classes_zh
+    assert clf.predict_proba(make_tiny_images(1)[0]).shape == (10, 3)

@@ -633,3 +633,15 @@ def test_train_epoch_refuses_more_steps_than_the_images_allow():
     with pytest.raises(ValueError, match="3 steps of 16 images need 48 images; there are 32"): train_epoch(m, opt, x, y, r, 0, 3, 3)
     loss, acc, seen, secs = train_epoch(m, opt, x, y, r, 0, 2, 2)
     assert seen == 32 and math.isfinite(loss)
+
+def test_keras_sgd_with_l2_without_a_variable_list_still_decays_and_scales_the_bias_step():
+    "`opt.apply(grads)` without variables (Keras then uses the built ones) skipped the weight decay and `bias_lr`."
+    import keras, tensorflow as tf
+    from resnet_cifar_edu.tensorflow.train import SGDWithL2
+    def one_step(explicit):
+        w, b = keras.Variable(tf.ones((2, 2))), keras.Variable(tf.zeros(2), name="bias")
+        opt = SGDWithL2(l2=0.1, bias_lr=2.0, learning_rate=1.0); opt.build([w, b])
+        grads = [tf.zeros((2, 2)), tf.ones(2)]
+        opt.apply(grads, [w, b]) if explicit else opt.apply(grads)
+        return round(float(w.numpy()[0, 0]), 5), round(float(b.numpy()[0]), 5)
+    assert one_step(True) == one_step(False) == (0.9, -2.0)  # w - lr·l2·w; the bias steps bias_lr times as far

@@ -33,7 +33,7 @@ class SGDWithL2(keras.optimizers.SGD):
         super().__init__(**kwargs); self.l2, self.bias_lr = l2, bias_lr
 
     def apply(self, grads, trainable_variables=None):
-        if trainable_variables is None and self.built: trainable_variables = self._trainable_variables  # Keras' own default
+        if trainable_variables is None and self.built and len(grads) == len(self._trainable_variables): trainable_variables = self._trainable_variables  # Keras' own default
         if self.l2 and trainable_variables is not None:
             # under tf.distribute each of R replicas adds its term before the gradients are summed: add l2/R each
             l2 = self.l2 / tf.distribute.get_strategy().num_replicas_in_sync

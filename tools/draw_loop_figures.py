@@ -1,5 +1,6 @@
-"""Draw the training loops' diagrams as SVG files in nbs/images: train_step.svg (what one PyTorch training step does
-to a batch, appendix A2b) and keras_callbacks.svg (when `model.fit` calls the Keras loop's callbacks, appendix A2c).
+"""Draw the training loops' diagrams as SVG files in nbs/images: training_loop.svg (the loop of chapter 03, with the
+PyTorch and the Keras line of each step), train_step.svg (what one PyTorch training step does to a batch, appendix A2b)
+and keras_callbacks.svg (when `model.fit` calls the Keras loop's callbacks, appendix A2c).
 Both are drawn once and committed; run this script again after changing it. Text stays text and the SVG carries no date.
 Usage: python tools/draw_loop_figures.py [OUT_DIR]   (default: nbs/images)
 """
@@ -9,6 +10,28 @@ from diagram import EDGE, FILL, arrow, box, main, plt, save
 
 DATA, MATH = "#fde4c8", "#e3f1dc"
 _box = partial(box, size=9, rounding=0.12)
+
+def training_loop(path):
+    "Chapter 03's loop: six steps per batch, each with the line that does it in PyTorch and in Keras."
+    steps = [("1 learning rate", "one_cycle_lr\n(step, steps, peak)", 'group["lr"] = …', "opt.learning_rate = …", FILL),
+             ("2 next batch", "from a random\norder of the images", "idx = order[…]", "idx = order[…]", DATA),
+             ("3 augment,\nnormalise", "crop, flip (ch. 02);\n− mean, ÷ std", "augment_batch(x)", "augment_batch(x, seed)", DATA),
+             ("4 forward, loss", "logits, then\ncross-entropy", "model(x)", "model(x, training=True)\ninside a GradientTape", MATH),
+             ("5 backward", "the gradient of\nevery weight", "loss.backward()", "tape.gradient(loss, w)", MATH),
+             ("6 SGD step", "momentum,\nweight decay", "opt.step()", "opt.apply_gradients(…)", MATH)]
+    fig, ax = plt.subplots(figsize=(12, 3.7))
+    ax.set(xlim=(-0.7, 14), ylim=(0.25, 4.6)); ax.axis("off")
+    for label, y in (("PyTorch", 1.55), ("Keras", 0.75)): ax.text(-0.65, y, label, ha="left", va="center", fontsize=9, weight="bold")
+    for i, (title, what, torch_line, keras_line, color) in enumerate(steps):
+        x = 1.6 + i * 2.2
+        _box(ax, x, 2.85, 1.95, 1.15, title + "\n\n" + what, color)
+        ax.text(x, 1.55, torch_line, ha="center", va="center", fontsize=7.5, family="DejaVu Sans Mono")
+        ax.text(x, 0.75, keras_line, ha="center", va="center", fontsize=7.5, family="DejaVu Sans Mono")
+        if i: arrow(ax, (x - 1.22, 2.85), (x - 0.99, 2.85))
+    arrow(ax, (12.6, 3.45), (1.6, 3.45), connectionstyle="arc3,rad=0.12")
+    ax.text(7.1, 4.35, "the next batch: all the batches once make one epoch", ha="center", va="center", fontsize=8.5, color="#555555")
+    ax.plot([-0.65, 13.7], [1.15, 1.15], color="#cccccc", lw=0.8)
+    save(fig, path)
 
 def train_step(path):
     "The seven steps of one PyTorch training step, left to right, with what the batch is after each."
@@ -50,4 +73,4 @@ def keras_callbacks(path):
     ax.text(6.7, 4.1, "next epoch", ha="center", va="center", fontsize=8.5, color="#555555")
     save(fig, path)
 
-if __name__ == "__main__": main({"train_step.svg": train_step, "keras_callbacks.svg": keras_callbacks})
+if __name__ == "__main__": main({"training_loop.svg": training_loop, "train_step.svg": train_step, "keras_callbacks.svg": keras_callbacks})

@@ -645,3 +645,22 @@ def test_keras_sgd_with_l2_without_a_variable_list_still_decays_and_scales_the_b
         opt.apply(grads, [w, b]) if explicit else opt.apply(grads)
         return round(float(w.numpy()[0, 0]), 5), round(float(b.numpy()[0]), 5)
     assert one_step(True) == one_step(False) == (0.9, -2.0)  # w - lr·l2·w; the bias steps bias_lr times as far
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_an_interrupted_run_closes_its_progress_bar(framework, tmp_path, monkeypatch):
+    "A run stopped by an exception (Ctrl-C, a crash, a hook) closes its progress bar, so the next output starts on a line of its own."
+    import numpy as np
+    import resnet_cifar_edu.train as train
+    if framework == "tf": from resnet_cifar_edu.tensorflow import train as loop
+    else: from resnet_cifar_edu.torch import train as loop
+    bars = []
+    monkeypatch.setattr(loop, "progress_bar", lambda *a, **k: bars.append(train.progress_bar(*a, **k)) or bars[-1])
+    rng = np.random.default_rng(0)
+    x, y = rng.integers(0, 256, (96, 32, 32, 3), dtype=np.uint8), rng.integers(0, 10, 96)
+    class Stop(Exception): pass
+    def stop(epoch, model, history): raise Stop
+    with pytest.raises(Stop):
+        loop.fit(train.get_recipe("quick", width=4, batch_size=16, epochs=2, tta=False), x[:80], y[:80], x[80:], y[80:],
+                 tmp_path/"run", progress=True, verbose=False, on_epoch_end=stop)
+    assert len(bars) == 1 and bars[0].n > 0  # the bar was shown and moved
+    assert bars[0].disable  # tqdm's close() sets it; an open bar would leave the next line on the bar's

@@ -260,11 +260,11 @@ def fit(recipe, train_images, train_labels, val_images, val_labels, out_dir, cla
         bar = ProgressBar(recipe_run, steps, start, progress and main)
         ckpt = EpochCheckpoint(recipe, out, val_images, val_labels, classes, history, best, steps * bs,
                                (bar.bar.write if progress else say) if verbose else None, replica, on_epoch_end)
-        model.fit(train_dataset(train_images, train_labels, recipe_run, len(classes), start), epochs=recipe.epochs,
-                  initial_epoch=start, steps_per_epoch=steps, verbose=0, shuffle=False,  # the dataset shuffles itself
-                  callbacks=[OneCycleSchedule(recipe_run, steps), ckpt, bar])
-        if replica.world > 1:  # compare the copies' fingerprints (chapter 7); every worker takes part
-            say(compare_copies(agree, replica, state_digest(model)))
+        try: model.fit(train_dataset(train_images, train_labels, recipe_run, len(classes), start), epochs=recipe.epochs,
+                       initial_epoch=start, steps_per_epoch=steps, verbose=0, shuffle=False,  # the dataset shuffles itself
+                       callbacks=[OneCycleSchedule(recipe_run, steps), ckpt, bar])
+        finally: bar.bar.close()  # Keras calls no callback when a run stops with an exception
+        if replica.world > 1: say(compare_copies(agree, replica, state_digest(model)))  # the copies' fingerprints (chapter 7), on every worker
         if recipe.tta and main and len(val_labels):
             tta = evaluate(model, val_images, val_labels, recipe.eval_batch_size, True, recipe.bf16)
             ckpt.meta["metrics"]["val_acc_tta"] = tta["acc"]; write_json(out/"last.json", ckpt.meta)

@@ -1,4 +1,4 @@
-"""How much does a CIFAR-10 model suffer when a photo is noisy, blurred, too dark, heavily compressed, partly covered or much larger than 32×32? We damage test photos on purpose, measure the shipped model on each kind of damage, and test whether a difference between two results is real.
+"""How much does a CIFAR-10 model suffer when a photo is noisy, blurred, too dark, heavily compressed, partly covered or enlarged far beyond 32×32? We damage test photos on purpose, measure the shipped model on each kind of damage, and test whether a difference between two results is real.
 
 Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/robustness.html.md"""
 

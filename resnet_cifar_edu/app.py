@@ -207,7 +207,9 @@ class _Jobs(_Controls):
                                         self.explain.value, self.limit, self.total_limit) for f in files]
 
     def classify_random(self):
-        image, truth, name = self.test_images.sample(self.rng)
+        try: image, truth, name = self.test_images.sample(self.rng)
+        finally:
+            if not self.test_images.available: self.random_button.disabled = True; self._relabel()  # the archive had no test split
         data = image if isinstance(image, (bytes, bytearray)) else _png(Image.fromarray(image))
         r = classify_upload(self.classifier(), data, name, topk=self.topk, explain=self.explain.value)
         self.results = [replace(r, truth=truth)]

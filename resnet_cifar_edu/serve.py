@@ -9,7 +9,7 @@ from __future__ import annotations
 import html, os, sys, threading, time, traceback
 from pathlib import Path
 import numpy as np
-from .data import CIFAR10_ARCHIVE, CLASSES, CLASSES_ZH, IMAGE_EXTS, ImageError, cache_dir, find_cifar10_jpeg, load_dataset
+from .data import CIFAR10_ARCHIVE, CLASSES, CLASSES_ZH, IMAGE_EXTS, DataError, ImageError, cache_dir, find_cifar10_jpeg, load_dataset
 from .sources import _is_cifar_python
 from .inference import CheckpointError, Classifier
 from .messages import Text, brief, localize, say
@@ -67,7 +67,9 @@ class TestImages:
             if not self._files: raise FileNotFoundError(Text("test_folder_empty", folder=f"{self.source.name}/test", exts=" ".join(sorted(IMAGE_EXTS))))
             cls, path = self._files[rng.integers(len(self._files))]
             return Path(path).read_bytes(), _label(cls), f"test/{cls}/{Path(path).name}"
-        if self._arrays is None: self._arrays = load_dataset(self.source, "test", progress=False)
+        if self._arrays is None:
+            try: self._arrays = load_dataset(self.source, "test", progress=False)
+            except DataError: self.source = None; raise  # an archive without a test split (checking at start would unpack it): none from now on
         images, labels, classes = self._arrays
         i = int(rng.integers(len(images)))
         return images[i], _label(classes[labels[i]]), Text("test_picture", i=i)

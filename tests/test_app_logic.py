@@ -407,6 +407,20 @@ def test_random_test_picture_button_needs_a_test_split(tmp_path):
     (tmp_path/"official"/"cifar-10-batches-py").mkdir(parents=True)  # an unpacked official archive has no test/ but its test batch
     assert TestImages(tmp_path/"official").available
 
+def test_random_button_turns_off_after_an_archive_without_test_pictures(tmp_path, counting_loader):
+    "A .tar.gz holding only train/ enabled the button (finding out means unpacking it), and every click unpacked it again to fail."
+    import tarfile
+    (tmp_path/"set"/"train"/"cat").mkdir(parents=True)
+    Image.fromarray(np.zeros((32, 32, 3), np.uint8)).save(tmp_path/"set"/"train"/"cat"/"0001.jpg")
+    with tarfile.open(tmp_path/"only-train.tar.gz", "w:gz") as t: t.add(tmp_path/"set"/"train", "train")
+    app = A.build_app(preload=False, loader=counting_loader, test_source=tmp_path/"only-train.tar.gz", seed=0, model=("test model", False))
+    assert not app.random_button.disabled  # not known before the first click
+    app.random_button.click()
+    assert app.state == "error" and "only-train.tar.gz" in app.status.value and "test/" in app.status.value  # what went wrong, named
+    assert app.random_button.disabled and "No CIFAR-10 test images" in app.hint.value  # and the button is off from now on
+    app.lang.value = "zh"
+    assert "没有 CIFAR-10 测试图片" in app.hint.value
+
 def test_random_test_pictures_fall_back_to_the_archive(tmp_path, monkeypatch):
     "A JPEG copy without a test split came first, so a downloaded official archive beside it was never used."
     import shutil

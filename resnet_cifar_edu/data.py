@@ -17,9 +17,9 @@ from .files import DataError, ImageError, cache_dir, open_image, running_under_t
 from .sources import CIFAR10_ARCHIVE, CIFAR10_MD5, CIFAR10_URL, find_cifar10_jpeg, write_cifar_archive
 
 # %% auto #0
-__all__ = ['CLASSES', 'CLASSES_ZH', 'CIFAR10_MEAN', 'CIFAR10_STD', 'preprocess', 'make_tiny_images', 'make_tiny_image_folder',
-           'load_image_folder', 'load_cifar10', 'make_tiny_cifar_archive', 'load_dataset', 'get_cifar10',
-           'show_class_grid', 'plot_class_counts', 'train_val_split', 'channel_stats']
+__all__ = ['CLASSES', 'CLASSES_ZH', 'CIFAR10_MEAN', 'CIFAR10_STD', 'show_class_grid', 'plot_class_counts', 'preprocess',
+           'train_val_split', 'channel_stats', 'make_tiny_images', 'make_tiny_image_folder', 'load_image_folder',
+           'load_cifar10', 'make_tiny_cifar_archive', 'load_dataset', 'get_cifar10']
 
 # %% ../nbs/00_data.ipynb #p00priv0
 # the appendices' plumbing this chapter calls: the decode cache (A1), finding and reading the official archive (A1b)
@@ -29,6 +29,35 @@ from .sources import _BATCHES, _cifar_rows, _count_images, _find_cifar_archive, 
 # %% ../nbs/00_data.ipynb #7cc2f121
 CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 CLASSES_ZH = ["飞机", "汽车", "鸟", "猫", "鹿", "狗", "青蛙", "马", "船", "卡车"]
+
+# %% ../nbs/00_data.ipynb #437ef1a8
+def show_class_grid(images, labels, classes=CLASSES, per_class=8, seed=0, scale=0.9):
+    "A grid with one row of `per_class` random examples for each class; returns the figure."
+    import matplotlib.pyplot as plt
+    rng = np.random.default_rng(seed)
+    fig, axes = plt.subplots(len(classes), per_class, figsize=(per_class * scale, len(classes) * scale), squeeze=False)
+    for c, row in enumerate(axes):
+        idx = np.flatnonzero(np.asarray(labels) == c)
+        pick = rng.choice(idx, min(per_class, len(idx)), replace=False) if len(idx) else []
+        for j, ax in enumerate(row):
+            ax.set_xticks([]); ax.set_yticks([])
+            for sp in ax.spines.values(): sp.set_visible(False)
+            if j < len(pick): ax.imshow(images[pick[j]], interpolation="nearest")
+        row[0].set_ylabel(classes[c], rotation=0, ha="right", va="center")
+    fig.tight_layout(pad=0.1)
+    return fig
+
+# %% ../nbs/00_data.ipynb #97713569
+def plot_class_counts(labels, classes=CLASSES, title="images per class"):
+    "Bar chart of how many images each class has; returns the figure."
+    import matplotlib.pyplot as plt
+    counts = np.bincount(np.asarray(labels), minlength=len(classes))
+    fig, ax = plt.subplots(figsize=(7, 2.6))
+    ax.bar(range(len(classes)), counts, color="tab:blue")
+    ax.set_xticks(range(len(classes)), classes, rotation=45, ha="right")
+    ax.set_title(title); ax.set_ylabel("images")
+    fig.tight_layout()
+    return fig
 
 # %% ../nbs/00_data.ipynb #d9dc492a
 def preprocess(src, size=32) -> np.ndarray:
@@ -40,6 +69,37 @@ def preprocess(src, size=32) -> np.ndarray:
         img = img.crop(((w - s) // 2, (h - s) // 2, (w - s) // 2 + s, (h - s) // 2 + s))
         if s != size: img = img.resize((size, size), Image.Resampling.BICUBIC)
     return np.array(img, dtype=np.uint8)  # a writable copy (np.asarray of a PIL image is read-only)
+
+# %% ../nbs/00_data.ipynb #27cfe0e1
+def train_val_split(labels, n_val=5000, seed=0):
+    "Stratified, seeded split of indices into `(train_idx, val_idx)` with `n_val` validation items (a float below 1: that fraction of them)."
+    labels = np.asarray(labels)
+    asked = n_val
+    if isinstance(n_val, (float, np.floating)) and 0 < n_val < 1: n_val = round(n_val * len(labels))  # a fraction, as in scikit-learn
+    elif isinstance(n_val, (float, np.floating)) and float(n_val).is_integer(): n_val = int(n_val)  # 5000.0 is 5000; 10.5 is refused
+    if not isinstance(n_val, (int, np.integer)) or isinstance(n_val, bool) or not 0 < n_val < len(labels):
+        raise ValueError(f"n_val must be a whole number from 1 to {len(labels)-1}, or a fraction between 0 and 1 that leaves both parts some of the {len(labels)}; got {asked.item() if isinstance(asked, np.generic) else repr(asked)}" + (f" ({n_val} items)" if asked is not n_val else "") + ".")
+    rng = np.random.default_rng(seed)
+    classes, counts = np.unique(labels, return_counts=True)
+    quota = np.floor(counts * n_val / len(labels)).astype(int)
+    for i in np.argsort(-(counts * n_val / len(labels) - quota))[: n_val - quota.sum()]: quota[i] += 1  # largest remainders
+    val = np.concatenate([rng.permutation(np.flatnonzero(labels == c))[:q] for c, q in zip(classes, quota)])
+    val = np.sort(val)
+    return np.setdiff1d(np.arange(len(labels)), val), val
+
+# %% ../nbs/00_data.ipynb #dbe0da10
+def channel_stats(images, chunk=10_000):
+    "Per-channel mean and standard deviation of `uint8` images (N, H, W, 3), on the 0–1 scale."
+    n = s = ss = 0.0
+    for i in range(0, len(images), chunk):
+        x = images[i:i+chunk].reshape(-1, images.shape[-1]).astype(np.float64) / 255
+        n += len(x); s = s + x.sum(0); ss = ss + (x * x).sum(0)
+    mean = s / n
+    return mean, np.sqrt(np.maximum(ss / n - mean ** 2, 0))  # a one-colour channel: rounding could make it -1e-17, whose root is NaN
+
+# %% ../nbs/00_data.ipynb #5da0c25f
+CIFAR10_MEAN = (0.4913, 0.4821, 0.4465)  # RGB, 0–1 scale, JPEG training split
+CIFAR10_STD = (0.2452, 0.2428, 0.2606)
 
 # %% ../nbs/00_data.ipynb #eb01f258
 def make_tiny_images(n_per_class=8, size=32, n_classes=10, seed=0):
@@ -135,66 +195,6 @@ def get_cifar10(path=None, *, tiny=None, n_tiny=24, download=True) -> Path:
     n = _count_images(src)
     print(f"Data: {what}: {n['train']:,} train + {n['test']:,} test images")
     return src
-
-# %% ../nbs/00_data.ipynb #437ef1a8
-def show_class_grid(images, labels, classes=CLASSES, per_class=8, seed=0, scale=0.9):
-    "A grid with one row of `per_class` random examples for each class; returns the figure."
-    import matplotlib.pyplot as plt
-    rng = np.random.default_rng(seed)
-    fig, axes = plt.subplots(len(classes), per_class, figsize=(per_class * scale, len(classes) * scale), squeeze=False)
-    for c, row in enumerate(axes):
-        idx = np.flatnonzero(np.asarray(labels) == c)
-        pick = rng.choice(idx, min(per_class, len(idx)), replace=False) if len(idx) else []
-        for j, ax in enumerate(row):
-            ax.set_xticks([]); ax.set_yticks([])
-            for sp in ax.spines.values(): sp.set_visible(False)
-            if j < len(pick): ax.imshow(images[pick[j]], interpolation="nearest")
-        row[0].set_ylabel(classes[c], rotation=0, ha="right", va="center")
-    fig.tight_layout(pad=0.1)
-    return fig
-
-# %% ../nbs/00_data.ipynb #97713569
-def plot_class_counts(labels, classes=CLASSES, title="images per class"):
-    "Bar chart of how many images each class has; returns the figure."
-    import matplotlib.pyplot as plt
-    counts = np.bincount(np.asarray(labels), minlength=len(classes))
-    fig, ax = plt.subplots(figsize=(7, 2.6))
-    ax.bar(range(len(classes)), counts, color="tab:blue")
-    ax.set_xticks(range(len(classes)), classes, rotation=45, ha="right")
-    ax.set_title(title); ax.set_ylabel("images")
-    fig.tight_layout()
-    return fig
-
-# %% ../nbs/00_data.ipynb #27cfe0e1
-def train_val_split(labels, n_val=5000, seed=0):
-    "Stratified, seeded split of indices into `(train_idx, val_idx)` with `n_val` validation items (a float below 1: that fraction of them)."
-    labels = np.asarray(labels)
-    asked = n_val
-    if isinstance(n_val, (float, np.floating)) and 0 < n_val < 1: n_val = round(n_val * len(labels))  # a fraction, as in scikit-learn
-    elif isinstance(n_val, (float, np.floating)) and float(n_val).is_integer(): n_val = int(n_val)  # 5000.0 is 5000; 10.5 is refused
-    if not isinstance(n_val, (int, np.integer)) or isinstance(n_val, bool) or not 0 < n_val < len(labels):
-        raise ValueError(f"n_val must be a whole number from 1 to {len(labels)-1}, or a fraction between 0 and 1 that leaves both parts some of the {len(labels)}; got {asked.item() if isinstance(asked, np.generic) else repr(asked)}" + (f" ({n_val} items)" if asked is not n_val else "") + ".")
-    rng = np.random.default_rng(seed)
-    classes, counts = np.unique(labels, return_counts=True)
-    quota = np.floor(counts * n_val / len(labels)).astype(int)
-    for i in np.argsort(-(counts * n_val / len(labels) - quota))[: n_val - quota.sum()]: quota[i] += 1  # largest remainders
-    val = np.concatenate([rng.permutation(np.flatnonzero(labels == c))[:q] for c, q in zip(classes, quota)])
-    val = np.sort(val)
-    return np.setdiff1d(np.arange(len(labels)), val), val
-
-# %% ../nbs/00_data.ipynb #dbe0da10
-def channel_stats(images, chunk=10_000):
-    "Per-channel mean and standard deviation of `uint8` images (N, H, W, 3), on the 0–1 scale."
-    n = s = ss = 0.0
-    for i in range(0, len(images), chunk):
-        x = images[i:i+chunk].reshape(-1, images.shape[-1]).astype(np.float64) / 255
-        n += len(x); s = s + x.sum(0); ss = ss + (x * x).sum(0)
-    mean = s / n
-    return mean, np.sqrt(np.maximum(ss / n - mean ** 2, 0))  # a one-colour channel: rounding could make it -1e-17, whose root is NaN
-
-# %% ../nbs/00_data.ipynb #5da0c25f
-CIFAR10_MEAN = (0.4913, 0.4821, 0.4465)  # RGB, 0–1 scale, JPEG training split
-CIFAR10_STD = (0.2452, 0.2428, 0.2606)
 
 # %% ../nbs/00_data.ipynb #44a4be39
 # not used in this chapter, re-exported so that everything about data can be imported from resnet_cifar_edu.data

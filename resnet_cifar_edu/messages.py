@@ -34,8 +34,8 @@ MESSAGES.update({
     "env_missing": {"en": "${env} names '{path}', which does not exist; point it at a weights file or run folder of this kit, or unset it.",
                     "zh": "${env} 指向的 '{path}' 不存在；请让它指向本工具包的权重文件或训练输出文件夹，或取消设置该环境变量。"},
     # uploads the page refuses before decoding
-    "too_big": {"en": "{name} is {size}, more than the {limit} allowed per picture; it was not uploaded.",
-                "zh": "{name} 大小为 {size}，超过每张图片允许的 {limit}，未上传。"},
+    "too_big": {"en": "{name} is {size}, more than the {limit} allowed per picture; it was not classified.",
+                "zh": "{name} 大小为 {size}，超过每张图片允许的 {limit}，未做分类。"},
     "too_much": {"en": "{name} was not uploaded: together with the other files it is more than {limit} at once. Upload fewer pictures at a time.",
                  "zh": "{name} 未上传：它和其他文件加起来一次超过 {limit}。请每次少传几张。"},
 })
@@ -132,7 +132,7 @@ MESSAGES.update({  # "{name}" marks a value filled in when the message is shown
     "ready_took": {"en": "Ready: {backend} (model loaded in {seconds} s).", "zh": "就绪：{backend}（模型加载用了 {seconds} 秒）。"},
     "working": {"en": "Working…", "zh": "正在处理…"},
     "failed": {"en": "{reason}", "zh": "出错了：{reason}"},  # reason: a library's error, in English; the Chinese says first what it is
-    "unsure": {"en": "unsure: may be none of its classes", "zh": "不确定：可能不属于它认识的任何一类"},
+    "unsure": {"en": "unsure: may be wrong, or none of its classes", "zh": "不确定：可能有错，或不属于它认识的任何一类"},
     "truth": {"en": "true label", "zh": "真实类别"},
     "ms": {"en": "{ms} ms", "zh": "{ms} 毫秒"},
     "test_picture": {"en": "test picture #{i}", "zh": "测试图片 #{i}"},

@@ -1,7 +1,7 @@
 """Draw the training loops' diagrams as SVG files in nbs/images: training_loop.svg (the loop of chapter 03, with the
 PyTorch and the Keras line of each step), train_step.svg (what one PyTorch training step does to a batch, appendix A2b)
 and keras_callbacks.svg (when `model.fit` calls the Keras loop's callbacks, appendix A2c).
-Both are drawn once and committed; run this script again after changing it. Text stays text and the SVG carries no date.
+All three are drawn once and committed; run this script again after changing it. Text stays text and the SVG carries no date.
 Usage: python tools/draw_loop_figures.py [OUT_DIR]   (default: nbs/images)
 """
 from functools import partial

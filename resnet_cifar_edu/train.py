@@ -65,7 +65,7 @@ def _check_recipe(r):
     "Raise a `ValueError` naming the first field of `Recipe` `r` whose value has the wrong type or is out of range (numpy numbers become plain ones first)."
     def need(ok, what):
         if not ok: raise ValueError(f"recipe field {what}")
-    for f in fields(r):  # types first: flip="false" would count as true, lr="0.2" raise a TypeError below, np.float32 fail in json later
+    for f in fields(r):  # f.type is a string (from __future__ import annotations). Types first: flip="false" would count as true, lr="0.2" raise a TypeError below, np.float32 fail in json later
         if isinstance(v := getattr(r, f.name), np.generic): setattr(r, f.name, v := v.item())
         need(isinstance(v, {"bool": bool, "int": int, "float": (int, float), "str": str}[f.type]) and isinstance(v, bool) == (f.type == "bool"), f"{f.name} must be of type {f.type}, got {v!r}")
     need(r.epochs >= 1, f"epochs must be a whole number ≥ 1, got {r.epochs!r}")
@@ -78,7 +78,7 @@ def _check_recipe(r):
     need(0 <= r.label_smoothing < 1, f"label_smoothing must be in [0, 1), got {r.label_smoothing!r}")
     need(0 < r.bias_lr < math.inf, f"bias_lr must be positive and finite, got {r.bias_lr!r}")
     need(0 <= r.ema < 1, f"ema must be a decay in [0, 1), got {r.ema!r}")
-    need(r.low_res == 0 or r.low_res >= 8, f"low_res must be 0 (off) or at least 8 pixels, got {r.low_res!r}")
+    need(r.low_res == 0 or 8 <= r.low_res < 32, f"low_res must be 0 (off) or from 8 to 31 pixels (smaller than the 32 × 32 pictures), got {r.low_res!r}")
     need(0 <= r.low_res_epochs <= 1, f"low_res_epochs must be a fraction in [0, 1], got {r.low_res_epochs!r}")
     need(0 <= r.start_lr <= 1 and 0 <= r.final_lr <= 1, f"start_lr and final_lr must be fractions of lr in [0, 1], got {r.start_lr!r} and {r.final_lr!r}")
     need(0 <= r.warmup <= 1, f"warmup must be a fraction in [0, 1], got {r.warmup!r}")

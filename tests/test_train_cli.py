@@ -248,7 +248,7 @@ def test_keras_smaller_pictures_first(tiny_folder, tmp_path):
     assert code == 0 and "Traceback" not in se, se
     assert len(json.loads((tmp_path/"run"/"history.json").read_text())["val_acc"]) == 2
     code, so, se = run("--framework", "torch", *TINY, "--epochs", 1, "--set", "low_res=4", "--data", tiny_folder, "--out", tmp_path/"r2")
-    assert code != 0 and "low_res must be 0 (off) or at least 8 pixels" in se and "Traceback" not in se, se
+    assert code != 0 and "low_res must be 0 (off) or from 8 to 31 pixels" in se and "Traceback" not in se, se
 
 def test_bias_lr_scales_the_shifts_step_in_both_loops(tmp_path):
     "`bias_lr=4`: one training step (PyTorch's `train_epoch`, Keras' `train_on_batch`) moves BatchNorm shifts and the classifier's bias 4× as far and every other weight as far as with 1; a PyTorch run stopped after epoch 1 and resumed ends where an unstopped one does."

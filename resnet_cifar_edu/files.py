@@ -1,4 +1,4 @@
-"""What chapter 0's loaders do underneath: writes that are never half done, caches that know when they are stale, downloads with a checksum, pickles that cannot run code, and pictures in every awkward format.
+"""What chapter 0's loaders do underneath: writes that are never half done, caches that know when they are stale, downloads with a checksum, pickles limited to numpy's array builders, and pictures in awkward formats.
 
 Docs: https://resnet-cifar-edu.github.io/resnet_cifar_edu/a1_data_files.html.md"""
 

@@ -282,7 +282,7 @@ def fit(recipe, train_images, train_labels, val_images, val_labels, out_dir, cla
     replica, device = init_replica(device)  # one process, or one of several started by torchrun (chapter 7)
     main = replica.rank == 0; say = print if verbose and main else (lambda *a: None)  # only the main process prints and writes files
     recipe = native_bf16(recipe, device.type, say)  # float32 on a CPU without bf16 instructions (appendix A2)
-    if recipe.width < 16 and device.type == "cpu": recipe = type(recipe)(**{**vars(recipe), "channels_last": False})  # torch 2.14's CPU backward crashed on it
+    if recipe.width < 16 and device.type == "cpu": recipe = type(recipe)(**{**vars(recipe), "channels_last": False})  # narrow and channels_last: torch 2.14.1's CPU backward crashed with an odd batch
     out = Path(out_dir)
     if main: out.mkdir(parents=True, exist_ok=True)
     try:

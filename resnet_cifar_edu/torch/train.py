@@ -256,8 +256,8 @@ def _end_of_epoch(model, optimizer, recipe, out, classes, history, best, epoch, 
     val = evaluate(net, val_images, val_labels, recipe.eval_batch_size, False, recipe.bf16)
     def save(path, with_optimizer, meta):
         if not with_optimizer: return save_checkpoint(path, net, None, meta)  # best: what is validated
+        if ema is not None: meta["validated"] = _AVERAGE; save_checkpoint(path.with_name(_AVERAGE), ema.model, None, meta)  # its numbers: the average's
         save_checkpoint(path, model, optimizer, meta)  # last: the trained weights and the optimizer, to resume from
-        if ema is not None: save_checkpoint(path.with_name(_AVERAGE), ema.model, None, meta)
     return end_of_epoch(recipe, out, history, best, epoch, classes, "torch", val, loss, acc, optimizer.param_groups[0]["lr"], secs, seen, save)
 
 def _final_tta(model, recipe, out, history, meta, val_images, val_labels, say):

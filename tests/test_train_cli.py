@@ -171,6 +171,7 @@ def test_weight_average_is_validated_shipped_and_resumed(tiny_folder, tmp_path):
     h = pt.fit(*args, tmp_path/"straight", progress=False, verbose=False, on_epoch_end=keep)
     last = json.loads((tmp_path/"straight"/"last.json").read_text())  # its validation numbers are the average's, and it says so
     assert last["validated"] == "average.safetensors" and "validated" not in json.loads((tmp_path/"straight"/"best.json").read_text())
+    assert pt.read_checkpoint_meta(tmp_path/"straight"/"last.safetensors")["validated"] == "average.safetensors"  # the weights file's header too
     straight = {f: load_file(tmp_path/"straight"/f) for f in ("best.safetensors", "last.safetensors", "average.safetensors")}
     weights = lambda d: {k: v for k, v in d.items() if not k.startswith("optimizer/")}
     trained, average = weights(straight["last.safetensors"]), straight["average.safetensors"]

@@ -667,3 +667,30 @@ def test_an_interrupted_run_closes_its_progress_bar(framework, tmp_path, monkeyp
                  tmp_path/"run", progress=True, verbose=False, on_epoch_end=stop)
     assert len(bars) == 1 and bars[0].n > 0  # the bar was shown and moved
     assert bars[0].disable  # tqdm's close() sets it; an open bar would leave the next line on the bar's
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_fit_trains_on_the_augmentation_it_is_given(framework, tmp_path):
+    "`fit(augment=f)` (chapter 02 hands it the notebook's `augment_batch`): every training batch goes through `f`, called with `augment_batch`'s arguments; the default is the package's."
+    import numpy as np
+    from resnet_cifar_edu.train import get_recipe
+    rng = np.random.default_rng(0)
+    x, y = rng.integers(0, 256, (96, 32, 32, 3), dtype=np.uint8), rng.integers(0, 10, 96)
+    recipe = get_recipe("quick", width=4, batch_size=16, epochs=2, padding=4, flip=True, cutout=8, tta=False, compile=False, xla=False)
+    calls = []
+    if framework == "torch":
+        import torch
+        from resnet_cifar_edu.torch import train as loop
+        def blank(xb, padding, pad_mode, flip, rotate, cutout, generator=None):
+            calls.append((padding, pad_mode, flip, rotate, cutout)); return torch.zeros_like(xb)
+    else:
+        import tensorflow as tf
+        from resnet_cifar_edu.tensorflow import train as loop
+        def blank(xb, padding, pad_mode, flip, rotate, cutout, seed=None):
+            calls.append((padding, pad_mode, flip, rotate, cutout)); return tf.zeros_like(xb)  # called when tf.data traces it
+        black = loop.normalize(tf.zeros((1, 32, 32, 3)), loop.CIFAR10_MEAN, loop.CIFAR10_STD).numpy()
+        for xb, _ in loop.train_dataset(x[:80], y[:80], recipe, augment=blank):
+            np.testing.assert_allclose(xb.numpy(), np.broadcast_to(black, xb.shape), atol=1e-6)  # every pixel from `blank`
+        calls.clear()
+    loop.fit(recipe, x[:80], y[:80], x[80:], y[80:], tmp_path/"run", progress=False, verbose=False, augment=blank)
+    assert calls and set(calls) == {(4, "reflect", True, 0.0, 8)}, calls
+    if framework == "torch": assert len(calls) == 10, calls  # 5 steps in each of 2 epochs

@@ -76,7 +76,7 @@ def compile_model(model, recipe):
     return model
 
 # %% ../../nbs/A2c_the_keras_loop.ipynb #d64b1b95
-def train_dataset(images, labels, recipe, num_classes=10, start_epoch=0):
+def train_dataset(images, labels, recipe, num_classes=10, start_epoch=0, augment=None):
     "`tf.data` pipeline of augmented, normalised batches (and one-hot labels) for epochs `start_epoch`… of `recipe`."
     n = len(images); bs = min(recipe.batch_size, n); steps = n // bs
     x, y = tf.constant(np.ascontiguousarray(images)), tf.constant(np.asarray(labels, dtype=np.int64))
@@ -93,7 +93,7 @@ def train_dataset(images, labels, recipe, num_classes=10, start_epoch=0):
     def load(seed, idx, epoch):
         xb = tf.cast(tf.gather(x, idx), tf.float32) / 255
         if alternate: xb = flip_where(xb, tf.not_equal(tf.gather(first, idx), epoch % 2 == 1))
-        xb = augment_batch(xb, recipe.padding, recipe.pad_mode, recipe.flip and not alternate, recipe.rotate, recipe.cutout, seed=seed)
+        xb = (augment or augment_batch)(xb, recipe.padding, recipe.pad_mode, recipe.flip and not alternate, recipe.rotate, recipe.cutout, seed=seed)
         if recipe.low_res:  # shrunk after the augmentation, antialiased, as in the PyTorch loop
             side = sides[epoch]
             xb = tf.cond(side < images.shape[1], lambda: tf.image.resize(xb, tf.stack([side, side]), "bilinear", antialias=True), lambda: xb)
@@ -231,8 +231,8 @@ def _starting_weights(model, last, meta, recipe, classes, resume, replica, say):
 
 # %% ../../nbs/A2c_the_keras_loop.ipynb #8925efbe
 def fit(recipe, train_images, train_labels, val_images, val_labels, out_dir, classes=CLASSES, resume=False, progress=True,
-        verbose=True, device=None, on_epoch_end=None) -> dict:
-    "Train a ResNet-18 as `recipe` says on uint8 images (N, H, W, C), checkpointing into `out_dir`; returns the history."
+        verbose=True, device=None, on_epoch_end=None, augment=None) -> dict:
+    "Train a ResNet-18 as `recipe` says on uint8 images (N, H, W, C), checkpointing into `out_dir`; returns the history. `augment`: a function to use instead of `augment_batch`, with its arguments."
     if recipe.ema: raise ValueError(f"recipe field ema={recipe.ema}: the weight average is measured in the PyTorch loop only "
                                     "(appendix A3); the Keras twin does not have it yet, so train with ema=0 or with PyTorch")
     replica, device = init_replica(device)  # one process, or one worker of a tf.distribute cluster (chapter 7)
@@ -260,7 +260,7 @@ def fit(recipe, train_images, train_labels, val_images, val_labels, out_dir, cla
         bar = ProgressBar(recipe_run, steps, start, progress and main)
         ckpt = EpochCheckpoint(recipe, out, val_images, val_labels, classes, history, best, steps * bs,
                                (bar.bar.write if progress else say) if verbose else None, replica, on_epoch_end)
-        try: model.fit(train_dataset(train_images, train_labels, recipe_run, len(classes), start), epochs=recipe.epochs,
+        try: model.fit(train_dataset(train_images, train_labels, recipe_run, len(classes), start, augment), epochs=recipe.epochs,
                        initial_epoch=start, steps_per_epoch=steps, verbose=0, shuffle=False,  # the dataset shuffles itself
                        callbacks=[OneCycleSchedule(recipe_run, steps), ckpt, bar])
         finally: bar.bar.close()  # Keras calls no callback when a run stops with an exception

@@ -82,18 +82,18 @@ def compile_or_eager(model, recipe, images, labels):
             for k, v in model.named_buffers(): v.copy_(buffers[k])
 
 # %% ../../nbs/A2b_the_pytorch_loop.ipynb #d98f1628
-def _training_batch(images, idx, recipe, side, aug, mirror=None):
+def _training_batch(images, idx, recipe, side, aug, mirror=None, augment=None):
     "The float batch the model trains on from uint8 `images[idx]` (N, H, W, C): mirrored where `mirror` says (alternating flip), augmented per `recipe`, `side` pixels square, normalised."
     x = to_float(images[idx])
     if mirror is not None: x = flip_where(x, mirror[idx])  # this epoch's half, instead of a coin toss
-    x = augment_batch(x, recipe.padding, recipe.pad_mode, recipe.flip and mirror is None, recipe.rotate, recipe.cutout, aug)
+    x = (augment or augment_batch)(x, recipe.padding, recipe.pad_mode, recipe.flip and mirror is None, recipe.rotate, recipe.cutout, aug)
     if side != x.shape[-1]: x = F.interpolate(x, size=(side, side), mode="bilinear", antialias=True, align_corners=False)
     x = normalize(x, CIFAR10_MEAN, CIFAR10_STD)
     return x.contiguous(memory_format=torch.channels_last) if recipe.channels_last else x
 
 # %% ../../nbs/A2b_the_pytorch_loop.ipynb #9da3272c
 def train_epoch(model, optimizer, images, labels, recipe, epoch, steps, total_steps, generator=None, scaler=None, bar=None,
-                rank=0, world=1):
+                rank=0, world=1, augment=None):
     "Train one epoch of `steps` batches from uint8 `images` (N, H, W, C) and `labels` on the model's device; returns (loss, accuracy, images, seconds)."
     device, n = images.device, len(images); bs = min(recipe.batch_size, n)
     if steps > n // max(bs, 1): raise ValueError(f"{steps} steps of {bs} images need {steps * bs:,} images; there are {n:,}")  # else: empty batches, a NaN loss
@@ -109,7 +109,7 @@ def train_epoch(model, optimizer, images, labels, recipe, epoch, steps, total_st
         lr = recipe_lr(recipe, epoch * steps + i, total_steps)
         for group in optimizer.param_groups: group["lr"] = lr * group.get("lr_scale", 1.0)
         idx = shard(perm[i * bs:(i + 1) * bs], rank, world)  # this process's share of the global batch
-        x, y = _training_batch(images, idx, recipe, side, aug, mirror), labels[idx]  # steps 1-5
+        x, y = _training_batch(images, idx, recipe, side, aug, mirror, augment), labels[idx]  # steps 1-5
         with autocast(device, recipe.bf16):
             logits = model(x)  # step 6: forward
             loss = F.cross_entropy(logits, y, label_smoothing=recipe.label_smoothing)
@@ -277,8 +277,8 @@ def _starting_weights(model, optimizer, recipe, out, start, steps, say):
 
 # %% ../../nbs/A2b_the_pytorch_loop.ipynb #24d0d0e5
 def fit(recipe, train_images, train_labels, val_images, val_labels, out_dir, classes=CLASSES, resume=False, progress=True,
-        verbose=True, device=None, on_epoch_end=None) -> dict:
-    "Train a ResNet-18 as `recipe` says on uint8 images (N, H, W, C), checkpointing into `out_dir`; returns the history."
+        verbose=True, device=None, on_epoch_end=None, augment=None) -> dict:
+    "Train a ResNet-18 as `recipe` says on uint8 images (N, H, W, C), checkpointing into `out_dir`; returns the history. `augment`: a function to use instead of `augment_batch`, with its arguments."
     replica, device = init_replica(device)  # one process, or one of several started by torchrun (chapter 7)
     main = replica.rank == 0; say = print if verbose and main else (lambda *a: None)  # only the main process prints and writes files
     recipe = native_bf16(recipe, device.type, say)  # float32 on a CPU without bf16 instructions (appendix A2)
@@ -302,7 +302,7 @@ def fit(recipe, train_images, train_labels, val_images, val_labels, out_dir, cla
             for epoch in range(start, recipe.epochs):
                 g = torch.Generator(device=device).manual_seed(epoch_seed(recipe.seed, epoch))  # the same order on every process
                 loss, acc, seen, secs = train_epoch(step_model, optimizer, x, y, recipe, epoch, steps, total, g, scaler, bar,
-                                                    replica.rank, replica.world)
+                                                    replica.rank, replica.world, augment)
                 average_buffers(model, replica)  # BatchNorm running statistics: the mean over the processes
                 if main:
                     best, meta = _end_of_epoch(model, optimizer, recipe, out, classes, history, best, epoch, loss, acc, seen, secs,

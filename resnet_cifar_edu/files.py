@@ -54,7 +54,7 @@ MIN_IMAGE_SIDE = 8             # smaller images carry too little to classify
 
 def _describe(src):
     if isinstance(src, (str, os.PathLike)): return f"'{src}'"
-    if isinstance(src, (bytes, bytearray)): return Text("uploaded_data", n=f"{len(src):,}")
+    if isinstance(src, (bytes, bytearray)): return Text("uploaded_data", n=f"{len(src):,}") if src else Text("uploaded_empty")
     return Text("input_of_type", type=type(src).__name__)
 
 # %% ../nbs/A1_data_files.ipynb #3ed8873e

@@ -78,6 +78,7 @@ def localize(x, lang: str = "en") -> str:
 MESSAGES.update({
     # pictures that cannot be used (ImageError)
     "uploaded_data": {"en": "the uploaded data ({n} bytes)", "zh": "上传的数据（{n} 字节）"},
+    "uploaded_empty": {"en": "the uploaded data", "zh": "上传的数据"},  # its size would be said twice
     "input_of_type": {"en": "the {type} input", "zh": "{type} 类型的输入"},
     "image_missing": {"en": "{what}: no such file. Check the path.", "zh": "{what}：找不到该文件，请检查路径。"},
     "image_folder": {"en": "{what} is a folder; pass the pictures in it (e.g. folder/*.jpg).", "zh": "{what} 是一个文件夹；请传入其中的图片（例如 folder/*.jpg）。"},

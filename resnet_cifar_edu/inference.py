@@ -106,6 +106,11 @@ def _predict_proba(self, images, tta=False) -> np.ndarray:
     "Class probabilities `(N, n_classes)`; `tta=True` averages with the mirrored pictures."
     return softmax(self.logits(images, tta))
 
+def _repr(self): return f"Classifier(backend={self.backend!r}, width={self.config['width']}, classes={len(self.classes)})"
+
+Classifier.logits, Classifier.predict_proba, Classifier.__repr__ = _logits, _predict_proba, _repr
+
+# %% ../nbs/06_inference.ipynb #0ee35367
 def _predict(self, images, topk=3, tta=False) -> list:
     "For each image, the `topk` most likely `(class, class_zh, probability)`, most likely first."
     if not isinstance(topk, (int, np.integer)) or topk < 1: raise ValueError(f"topk must be a whole number ≥ 1, got {topk!r}")
@@ -128,10 +133,7 @@ def _predict_and_explain(self, image, topk=3, class_idx=None) -> tuple:
     from PIL import Image
     return top, np.asarray(Image.fromarray((cam * 255).astype(np.uint8)).resize((s, s), Image.Resampling.BILINEAR), np.float32) / 255
 
-def _repr(self): return f"Classifier(backend={self.backend!r}, width={self.config['width']}, classes={len(self.classes)})"
-
-Classifier.logits, Classifier.predict_proba, Classifier.predict, Classifier.explain = _logits, _predict_proba, _predict, _explain
-Classifier.predict_and_explain, Classifier.__repr__ = _predict_and_explain, _repr
+Classifier.predict, Classifier.explain, Classifier.predict_and_explain = _predict, _explain, _predict_and_explain
 
 # %% ../nbs/06_inference.ipynb #57660219
 UNSURE_BELOW = 0.5  # chosen on the validation split by tools/unsure_threshold.py; see nbs/results/unsure_threshold.json

@@ -15,14 +15,16 @@ from .data import CLASSES, CLASSES_ZH, ImageError, open_image, preprocess, runni
 from .inference import PRETRAINED, UNSURE_BELOW, CheckpointError, Classifier
 from .messages import MESSAGES, PREFER_CHINESE_JS, Text, brief, localize, say  # MESSAGES: the page's texts, also reached as app.MESSAGES
 from .weights import find_checkpoint, read_meta, untrained_state
-from .serve import (APP_CSS, BACKEND_LABELS, UPLOAD_GUARD_JS, WEIGHTS_ENV, StatusAndModels, TestImages, banner_html,
-                                    find_test_images, model_banner)  # appendix A5b: what a public page needs
 
 # %% auto #0
 __all__ = ['MAX_UPLOAD_BYTES', 'MAX_UPLOAD_TOTAL', 'demo_weights', 'load_demo_classifier', 'check_upload', 'AppResult',
            'gradcam_overlay', 'classify_image', 'classify_upload', 'render_error', 'render_result', 'render_results',
            'ClassifierApp', 'build_app', 'WEIGHTS_ENV', 'UNTRAINED_BANNER', 'BACKEND_LABELS', 'APP_CSS', 'STATUS_ICONS',
            'STATUS_COLOURS', 'UPLOAD_GUARD_JS', 'model_banner', 'TestImages', 'find_test_images']
+
+# %% ../nbs/08_app.ipynb #8080157f
+from .serve import (APP_CSS, BACKEND_LABELS, UPLOAD_GUARD_JS, WEIGHTS_ENV, StatusAndModels, TestImages, banner_html,
+                                    find_test_images, model_banner)  # appendix A5b: what a public page needs
 
 # %% ../nbs/08_app.ipynb #h08reexp
 from .serve import STATUS_COLOURS, STATUS_ICONS, UNTRAINED_BANNER

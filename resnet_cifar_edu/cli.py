@@ -109,41 +109,51 @@ def add_evaluate_parser(sub):
     return p
 
 # %% ../nbs/10_cli.ipynb #774e04ad
+def _overrides(args) -> dict:
+    "The recipe fields the command line sets: `--set FIELD=VALUE` and the named options; `--init-from`'s file is checked now, not after the data loaded."
+    overrides = dict(parse_override(s) for s in args.set)
+    for name in ("epochs", "batch_size", "lr", "width", "init_from"):
+        if getattr(args, name) is not None: overrides[name] = getattr(args, name)
+    if overrides.get("init_from"):  # resolved, so that a resume from another folder finds it too
+        path = overrides["init_from"] = str(Path(overrides["init_from"]).expanduser().resolve())
+        state = initial_weights(path)[0]  # an unusable file: a one-line error
+        if "stem.conv.weight" not in state: raise CLIError(f"--init-from '{path}' holds no ResNet-18 of this kit (no stem.conv.weight among its tensors)")
+        w = state["stem.conv.weight"].shape[0]  # the weights' own width
+        if overrides.setdefault("width", w) != w: raise CLIError(f"--init-from holds a width-{w} network, not width {overrides['width']}: leave --width out, or give {w}")
+    return overrides
+
+# %% ../nbs/10_cli.ipynb #4058e7e2
+def _resumed_recipe(args, out, meta, overrides) -> Recipe:
+    "The recipe saved in `out`'s `last.json` (`meta`) with `overrides` on top, once the command is checked against the run there."
+    fw = {"torch": "torch", "tensorflow": "tf"}.get(meta.get("framework"), meta.get("framework")); name = FRAMEWORKS.get(fw, fw)
+    if not args.resume: raise CLIError(f"'{out}' already holds a {name} run; add --resume to continue it, or choose another --out")
+    if args.framework is None: args.framework = fw
+    elif fw != args.framework: raise CLIError(f"'{out}' holds a {name} run; resume it with --framework {fw}")
+    weights = out/("last.safetensors" if fw == "torch" else "last.weights.h5")
+    if not weights.is_file() or not isinstance(meta.get("recipe"), dict):  # a new run would overwrite best.* and the history
+        raise CLIError(f"'{out}' has last.json but no {weights.name} or no recipe in it, so it cannot resume; restore the files, or choose another --out")
+    hist = meta.get("history") or {}; validated = any(v == v for v in hist.get("val_acc") or [])  # NaN ≠ NaN: trained with --val 0
+    if hist.get("val_acc") and validated == (args.val == 0):
+        how = "with validation images: resume it without" if validated else "with --val 0: resume it with"
+        raise CLIError(f"'{out}' was trained {how} --val 0, so the split stays the one it trained on")
+    began = meta["recipe"].get("init_from") and str(Path(meta["recipe"]["init_from"]).expanduser().resolve()) or ""
+    if "init_from" in overrides and (overrides["init_from"] or "") != began:
+        raise CLIError(f"--init-from starts a new run; '{out}' has begun already (choose another --out for a new run, or resume without --init-from)")
+    if args.preset: print(f"note: --preset {args.preset} is ignored when resuming; the run keeps its own recipe (change fields with --set)")
+    saved = {k: v for k, v in meta["recipe"].items() if k in Recipe.__dataclass_fields__}  # a field an older kit had is dropped
+    return Recipe(**{**saved, **overrides})
+
+# %% ../nbs/10_cli.ipynb #b88abca0
 def run_recipe(args) -> Recipe:
     "The recipe for the parsed `train` arguments `args`, checking them against a run already in `args.out` (whose framework fills in a missing `--framework`)."
     out = Path(args.out)
     if out.exists() and not out.is_dir(): raise CLIError(f"--out '{out}' is a file; give a folder for the run")
-    overrides = dict(parse_override(s) for s in args.set)
-    for name in ("epochs", "batch_size", "lr", "width", "init_from"):
-        if getattr(args, name) is not None: overrides[name] = getattr(args, name)
-    if overrides.get("init_from"):  # --init-from or --set init_from=: resolved, so that a resume from another folder finds it too
-        overrides["init_from"] = str(Path(overrides["init_from"]).expanduser().resolve())
-        state = initial_weights(overrides["init_from"])[0]  # an unusable file is refused now, not after the data loaded
-        if "stem.conv.weight" not in state: raise CLIError(f"--init-from '{overrides['init_from']}' holds no ResNet-18 of this kit (no stem.conv.weight among its tensors)")
-        w = state["stem.conv.weight"].shape[0]  # the weights' own width
-        if overrides.setdefault("width", w) != w: raise CLIError(f"--init-from holds a width-{w} network, not width {overrides['width']}: leave --width out, or give {w}")
-    meta = read_json(out/"last.json") if (out/"last.json").is_file() else None
-    if meta is not None:
-        fw = {"torch": "torch", "tensorflow": "tf"}.get(meta.get("framework"), meta.get("framework"))
-        if not args.resume:
-            raise CLIError(f"'{out}' already holds a {FRAMEWORKS.get(fw, fw)} run; add --resume to continue it, or choose another --out")
-        if args.framework is None: args.framework = fw
-        elif fw != args.framework:
-            raise CLIError(f"'{out}' holds a {FRAMEWORKS.get(fw, fw)} run; resume it with --framework {fw}")
-        weights = out/("last.safetensors" if fw == "torch" else "last.weights.h5")
-        if not weights.is_file() or not isinstance(meta.get("recipe"), dict):  # a new run would overwrite best.* and the history
-            raise CLIError(f"'{out}' has last.json but no {weights.name} or no recipe in it, so it cannot resume; restore the files, or choose another --out")
-        hist = meta.get("history") or {}; validated = any(v == v for v in hist.get("val_acc") or [])  # NaN ≠ NaN: trained with --val 0
-        if hist.get("val_acc") and validated == (args.val == 0): raise CLIError(f"'{out}' was trained {'with validation images: resume it without' if validated else 'with --val 0: resume it with'} --val 0, so the split stays the one it trained on")
-        if "init_from" in overrides and (overrides["init_from"] or "") != (meta["recipe"].get("init_from") and str(Path(meta["recipe"]["init_from"]).expanduser().resolve()) or ""): raise CLIError(f"--init-from starts a new run; '{out}' has begun already (choose another --out for a new run, or resume without --init-from)")
-        if args.preset: print(f"note: --preset {args.preset} is ignored when resuming; the run keeps its own recipe (change fields with --set)")
-        saved = {k: v for k, v in meta["recipe"].items() if k in Recipe.__dataclass_fields__}  # a field an older kit had is dropped
-        return Recipe(**{**saved, **overrides})
+    overrides = _overrides(args)
+    if (out/"last.json").is_file(): return _resumed_recipe(args, out, read_json(out/"last.json"), overrides)
     if run_files := sorted(p.name for p in out.glob("*") if p.name.split(".")[0] in ("last", "best", "history", "average")):
         raise CLIError(f"'{out}' holds files of a run ({', '.join(run_files[:3])}) but no last.json to resume from; choose another --out")
     if args.framework is None:
-        raise CLIError("choose the framework: --framework torch or --framework tf"
-                       + (f" ('{out}' holds no run to resume)" if args.resume else ""))
+        raise CLIError("choose the framework: --framework torch or --framework tf" + (f" ('{out}' holds no run to resume)" if args.resume else ""))
     return get_recipe(args.preset or "cpu", **overrides)
 
 # %% ../nbs/10_cli.ipynb #56cf9dd6

@@ -74,11 +74,7 @@ def preprocess(src, size=32) -> np.ndarray:
 def train_val_split(labels, n_val=5000, seed=0):
     "Stratified, seeded split of indices into `(train_idx, val_idx)` with `n_val` validation items (a float below 1: that fraction of them)."
     labels = np.asarray(labels)
-    asked = n_val
-    if isinstance(n_val, (float, np.floating)) and 0 < n_val < 1: n_val = round(n_val * len(labels))  # a fraction, as in scikit-learn
-    elif isinstance(n_val, (float, np.floating)) and float(n_val).is_integer(): n_val = int(n_val)  # 5000.0 is 5000; 10.5 is refused
-    if not isinstance(n_val, (int, np.integer)) or isinstance(n_val, bool) or not 0 < n_val < len(labels):
-        raise ValueError(f"n_val must be a whole number from 1 to {len(labels)-1}, or a fraction between 0 and 1 that leaves both parts some of the {len(labels)}; got {asked.item() if isinstance(asked, np.generic) else repr(asked)}" + (f" ({n_val} items)" if asked is not n_val else "") + ".")
+    n_val = _val_count(n_val, len(labels))  # checked: a count, or a fraction of the labels
     rng = np.random.default_rng(seed)
     classes, counts = np.unique(labels, return_counts=True)
     quota = np.floor(counts * n_val / len(labels)).astype(int)
@@ -86,6 +82,18 @@ def train_val_split(labels, n_val=5000, seed=0):
     val = np.concatenate([rng.permutation(np.flatnonzero(labels == c))[:q] for c, q in zip(classes, quota)])
     val = np.sort(val)
     return np.setdiff1d(np.arange(len(labels)), val), val
+
+# %% ../nbs/00_data.ipynb #763f25a5
+def _val_count(n_val, n) -> int:
+    "`train_val_split`'s `n_val` as a number of items out of `n`: a whole number from 1 to n - 1, or a fraction between 0 and 1."
+    asked = n_val
+    if isinstance(n_val, (float, np.floating)) and 0 < n_val < 1: n_val = round(n_val * n)  # a fraction, as in scikit-learn
+    elif isinstance(n_val, (float, np.floating)) and float(n_val).is_integer(): n_val = int(n_val)  # 5000.0 is 5000; 10.5 is refused
+    if not isinstance(n_val, (int, np.integer)) or isinstance(n_val, bool) or not 0 < n_val < n:
+        got = asked.item() if isinstance(asked, np.generic) else repr(asked)
+        raise ValueError(f"n_val must be a whole number from 1 to {n - 1}, or a fraction between 0 and 1 that leaves both parts some of the {n}; "
+                         f"got {got}" + (f" ({n_val} items)" if asked is not n_val else "") + ".")
+    return n_val
 
 # %% ../nbs/00_data.ipynb #dbe0da10
 def channel_stats(images, chunk=10_000):

@@ -62,7 +62,7 @@ def message_flow(path):
     "raise ImageError(Text(...)) → Text → (log: English) | (page: localize → say → brief → status line), and the switch back."
     fig, ax = plt.subplots(figsize=(11.5, 3.4))
     ax.set(xlim=(0, 14), ylim=(-0.35, 4.0)); ax.axis("off")
-    _small(ax, 1.35, 2.1, 2.5, 1.2, 'code raises\nImageError(Text("not_image",\nwhat=…, detail=…))', PLAIN)
+    _small(ax, 1.35, 2.1, 2.5, 1.2, 'code raises\nImageError(Text(\n"image_unreadable",\nwhat=…, detail=…))', PLAIN)
     _small(ax, 4.05, 2.1, 2.0, 1.2, "a Text\n\nkey + values;\nas a str: English", DATA)
     _small(ax, 6.9, 3.45, 2.3, 0.75, "a log, the terminal:\nEnglish, in full", WIDGET)
     _small(ax, 6.9, 1.45, 2.3, 1.2, "localize(e, lang)\n= say(key, lang, **values):\nMESSAGES[key][lang]\nwith the values filled in", PLAIN)

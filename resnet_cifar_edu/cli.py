@@ -108,6 +108,19 @@ def add_evaluate_parser(sub):
     _weights_args(p)
     return p
 
+# %% ../nbs/10_cli.ipynb #b88abca0
+def run_recipe(args) -> Recipe:
+    "The recipe for the parsed `train` arguments `args`, checking them against a run already in `args.out` (whose framework fills in a missing `--framework`)."
+    out = Path(args.out)
+    if out.exists() and not out.is_dir(): raise CLIError(f"--out '{out}' is a file; give a folder for the run")
+    overrides = _overrides(args)
+    if (out/"last.json").is_file(): return _resumed_recipe(args, out, read_json(out/"last.json"), overrides)
+    if run_files := sorted(p.name for p in out.glob("*") if p.name.split(".")[0] in ("last", "best", "history", "average")):
+        raise CLIError(f"'{out}' holds files of a run ({', '.join(run_files[:3])}) but no last.json to resume from; choose another --out")
+    if args.framework is None:
+        raise CLIError("choose the framework: --framework torch or --framework tf" + (f" ('{out}' holds no run to resume)" if args.resume else ""))
+    return get_recipe(args.preset or "cpu", **overrides)
+
 # %% ../nbs/10_cli.ipynb #774e04ad
 def _overrides(args) -> dict:
     "The recipe fields the command line sets: `--set FIELD=VALUE` and the named options; `--init-from`'s file is checked now, not after the data loaded."
@@ -142,19 +155,6 @@ def _resumed_recipe(args, out, meta, overrides) -> Recipe:
     if args.preset: print(f"note: --preset {args.preset} is ignored when resuming; the run keeps its own recipe (change fields with --set)")
     saved = {k: v for k, v in meta["recipe"].items() if k in Recipe.__dataclass_fields__}  # a field an older kit had is dropped
     return Recipe(**{**saved, **overrides})
-
-# %% ../nbs/10_cli.ipynb #b88abca0
-def run_recipe(args) -> Recipe:
-    "The recipe for the parsed `train` arguments `args`, checking them against a run already in `args.out` (whose framework fills in a missing `--framework`)."
-    out = Path(args.out)
-    if out.exists() and not out.is_dir(): raise CLIError(f"--out '{out}' is a file; give a folder for the run")
-    overrides = _overrides(args)
-    if (out/"last.json").is_file(): return _resumed_recipe(args, out, read_json(out/"last.json"), overrides)
-    if run_files := sorted(p.name for p in out.glob("*") if p.name.split(".")[0] in ("last", "best", "history", "average")):
-        raise CLIError(f"'{out}' holds files of a run ({', '.join(run_files[:3])}) but no last.json to resume from; choose another --out")
-    if args.framework is None:
-        raise CLIError("choose the framework: --framework torch or --framework tf" + (f" ('{out}' holds no run to resume)" if args.resume else ""))
-    return get_recipe(args.preset or "cpu", **overrides)
 
 # %% ../nbs/10_cli.ipynb #56cf9dd6
 _OPTIONS = {"epochs": "--epochs", "batch_size": "--batch-size", "lr": "--lr", "width": "--width", "init_from": "--init-from"}
@@ -334,7 +334,7 @@ def cmd_evaluate(args) -> int:
     return 0
 
 # %% ../nbs/10_cli.ipynb #5d5dc0e8
-COMMANDS = {"train": cmd_train, "predict": cmd_predict, "evaluate": cmd_evaluate}  # subcommand -> function(args) -> exit code; new commands go here and in build_parser
+COMMANDS = {"train": cmd_train, "predict": cmd_predict, "evaluate": cmd_evaluate}  # subcommand -> function(args) -> exit code
 
 def _one_line_warnings(message, category, filename, lineno, file=None, line=None):
     sys.stdout.flush(); print(f"warning: {message}", file=sys.stderr, flush=True)  # in its place among the printed lines
@@ -351,7 +351,8 @@ def main(argv=None) -> int:
     warnings.showwarning = _one_line_warnings
     try: return COMMANDS[args.command](args)
     except KeyboardInterrupt:
-        print("\ninterrupted" + ("; every completed epoch is saved: add --resume to continue" if args.command == "train" else ""), file=sys.stderr)
+        saved = args.command == "train" and (Path(args.out)/"last.json").is_file()  # stopped in its first epoch: nothing saved yet
+        print("\ninterrupted" + ("; every completed epoch is saved: add --resume to continue" if saved else "; no epoch was completed, so nothing was saved" if args.command == "train" else ""), file=sys.stderr)
         return 130
     except BrokenPipeError:  # `resnet-cifar predict *.jpg | head`: the reader has gone, so stop without a traceback
         if args.command == "train": raise  # there a broken pipe may be between training processes: a real error

@@ -694,3 +694,17 @@ def test_fit_trains_on_the_augmentation_it_is_given(framework, tmp_path):
     loop.fit(recipe, x[:80], y[:80], x[80:], y[80:], tmp_path/"run", progress=False, verbose=False, augment=blank)
     assert calls and set(calls) == {(4, "reflect", True, 0.0, 8)}, calls
     if framework == "torch": assert len(calls) == 10, calls  # 5 steps in each of 2 epochs
+
+def test_ctrl_c_in_the_first_epoch_does_not_promise_a_resume(monkeypatch, capsys, tmp_path):
+    "Ctrl-C before the first checkpoint: nothing was saved, so the hint says so instead of 'add --resume to continue'; after one, it points to --resume."
+    from resnet_cifar_edu import cli
+    def interrupted(args): raise KeyboardInterrupt
+    monkeypatch.setitem(cli.COMMANDS, "train", interrupted)
+    argv = ["train", "--framework", "torch", "--data", str(tmp_path/"data"), "--out", str(tmp_path/"run")]
+    assert cli.main(argv) == 130
+    err = capsys.readouterr().err
+    assert "no epoch was completed" in err and "--resume" not in err, err
+    (tmp_path/"run").mkdir(); (tmp_path/"run"/"last.json").write_text("{}")  # a checkpoint exists
+    assert cli.main(argv) == 130
+    err = capsys.readouterr().err
+    assert "every completed epoch is saved: add --resume" in err, err

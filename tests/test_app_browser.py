@@ -177,7 +177,9 @@ def test_voila_app_in_chromium(voila_url, tmp_path):
                 box = cards.nth(i).bounding_box()
                 assert box["y"] >= 0 and box["y"] + box["height"] <= 844.5 and box["x"] + box["width"] <= 390.5, (i, box)
             assert page.evaluate("document.documentElement.scrollWidth") <= 390
-            page.screenshot(path=str(OUT/"classify_phone.png"), full_page=True)
+            page.set_viewport_size({"width": 390, "height": 1600})  # tall enough for the whole page: the picture starts at the title
+            page.evaluate("window.scrollTo(0, 0)")
+            page.screenshot(path=str(OUT/"classify_phone.png"), full_page=True)  # chapter A6's nbs/images/demo_zh.png
             # still in Chinese, with a result and an error card: no English left except file names, PyTorch/TensorFlow
             # and the "English" button that switches back
             expect(page.locator(".rce-error .rce-msg")).to_contain_text("无法作为图片读取")

@@ -351,7 +351,7 @@ def main(argv=None) -> int:
     warnings.showwarning = _one_line_warnings
     try: return COMMANDS[args.command](args)
     except KeyboardInterrupt:
-        saved = args.command == "train" and (Path(args.out)/"last.json").is_file()  # stopped in its first epoch: nothing saved yet
+        saved = args.command == "train" and (Path(args.out)/"last.json").is_file()
         print("\ninterrupted" + ("; every completed epoch is saved: add --resume to continue" if saved else "; no epoch was completed, so nothing was saved" if args.command == "train" else ""), file=sys.stderr)
         return 130
     except BrokenPipeError:  # `resnet-cifar predict *.jpg | head`: the reader has gone, so stop without a traceback

@@ -179,6 +179,7 @@ def test_voila_app_in_chromium(voila_url, tmp_path):
             assert page.evaluate("document.documentElement.scrollWidth") <= 390
             page.set_viewport_size({"width": 390, "height": 1600})  # tall enough for the whole page: the picture starts at the title
             page.evaluate("window.scrollTo(0, 0)")
+            assert page.evaluate("document.documentElement.scrollHeight") <= 1600, "the page outgrew the screenshot's viewport"
             page.screenshot(path=str(OUT/"classify_phone.png"), full_page=True)  # chapter A6's nbs/images/demo_zh.png
             # still in Chinese, with a result and an error card: no English left except file names, PyTorch/TensorFlow
             # and the "English" button that switches back

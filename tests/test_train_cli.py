@@ -691,9 +691,20 @@ def test_fit_trains_on_the_augmentation_it_is_given(framework, tmp_path):
         for xb, _ in loop.train_dataset(x[:80], y[:80], recipe, augment=blank):
             np.testing.assert_allclose(xb.numpy(), np.broadcast_to(black, xb.shape), atol=1e-6)  # every pixel from `blank`
         calls.clear()
+    if framework == "torch":  # the batch the model trains on is blank's output, not augment_batch's
+        xb = loop._training_batch(torch.from_numpy(x[:16]), torch.arange(16), recipe, 32, None, augment=blank)
+        black = loop.normalize(torch.zeros(1, 3, 32, 32), loop.CIFAR10_MEAN, loop.CIFAR10_STD)
+        torch.testing.assert_close(xb, black.expand_as(xb).contiguous(memory_format=torch.channels_last))
+        calls.clear()
     loop.fit(recipe, x[:80], y[:80], x[80:], y[80:], tmp_path/"run", progress=False, verbose=False, augment=blank)
     assert calls and set(calls) == {(4, "reflect", True, 0.0, 8)}, calls
     if framework == "torch": assert len(calls) == 10, calls  # 5 steps in each of 2 epochs
+    default = loop.augment_batch
+    def spy(*args, **kwargs): calls.append("default"); return default(*args, **kwargs)
+    calls.clear(); loop.augment_batch = spy  # without augment=, fit uses the package's augment_batch
+    try: loop.fit(recipe, x[:80], y[:80], x[80:], y[80:], tmp_path/"run2", progress=False, verbose=False)
+    finally: loop.augment_batch = default
+    assert calls and set(calls) == {"default"}, calls
 
 def test_ctrl_c_in_the_first_epoch_does_not_promise_a_resume(monkeypatch, capsys, tmp_path):
     "Ctrl-C before the first checkpoint: nothing was saved, so the hint says so instead of 'add --resume to continue'; after one, it points to --resume."

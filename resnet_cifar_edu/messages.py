@@ -50,10 +50,16 @@ def say(key: str, lang: str = "en", **values) -> str:
 _CLOSE, _OPEN = "，。；：！？）」』】》”", "，。；：！？（「『【《“"  # full-width punctuation: no space after the first, none before the second
 _FULLWIDTH_SPACE = re.compile(f"(?<=[{_CLOSE}])[ ]+|[ ]+(?=[{_OPEN}])")
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")  # a Chinese character: no space between two of them either
+
+def _joins(edge, neighbour, punctuation):
+    "True when the value's `edge` character and the template's `neighbour` take no space between them."
+    return edge in tuple(punctuation) or bool(_HAN.fullmatch(edge) and _HAN.fullmatch(neighbour))
+
 def _zh_spaces(template, values):
-    "`template` without the spaces that would stand next to full-width punctuation, its own or a value's; the values' own spaces stay."
-    t = re.sub(r"(\{(\w+)\}) +", lambda m: m[1] if values.get(m[2], "")[-1:] in tuple(_CLOSE) else m[0], _FULLWIDTH_SPACE.sub("", template))
-    return re.sub(r" +(\{(\w+)\})", lambda m: m[1] if values.get(m[2], "")[:1] in tuple(_OPEN) else m[0], t)
+    "`template` without the spaces that would stand next to full-width punctuation or between two Chinese characters, its own or a value's; the values' own spaces stay."
+    t = re.sub(r"(\{(\w+)\}) +(?=(.?))", lambda m: m[1] if _joins(values.get(m[2], "")[-1:], m[3], _CLOSE) else m[0], _FULLWIDTH_SPACE.sub("", template))
+    return re.sub(r"(.?) +(\{(\w+)\})", lambda m: m[1] + m[2] if _joins(values.get(m[3], "")[:1], m[1], _OPEN) else m[0], t)
 
 # %% ../nbs/A6_two_languages.ipynb #af356e2c
 class Text(str):

@@ -149,9 +149,9 @@ def _resumed_recipe(args, out, meta, overrides) -> Recipe:
     if hist.get("val_acc") and validated == (args.val == 0):
         how = "with validation images: resume it without" if validated else "with --val 0: resume it with"
         raise CLIError(f"'{out}' was trained {how} --val 0, so the split stays the one it trained on")
-    began = (meta["recipe"].get("init_from") and str(Path(meta["recipe"]["init_from"]).expanduser().resolve()) or "") if "init_from" in overrides else ""
-    if "init_from" in overrides and (overrides["init_from"] or "") != began:
-        raise CLIError(f"--init-from starts a new run; '{out}' has begun already (choose another --out for a new run, or resume without --init-from)")
+    if "init_from" in overrides:  # the saved path is resolved only here: an old run's may no longer resolve
+        began = meta["recipe"].get("init_from") and str(Path(meta["recipe"]["init_from"]).expanduser().resolve()) or ""
+        if (overrides["init_from"] or "") != began: raise CLIError(f"--init-from starts a new run; '{out}' has begun already (choose another --out for a new run, or resume without --init-from)")
     if args.preset: print(f"note: --preset {args.preset} is ignored when resuming; the run keeps its own recipe (change fields with --set)")
     saved = {k: v for k, v in meta["recipe"].items() if k in Recipe.__dataclass_fields__}  # a field an older kit had is dropped
     return Recipe(**{**saved, **overrides})

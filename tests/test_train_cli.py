@@ -669,7 +669,7 @@ def test_an_interrupted_run_closes_its_progress_bar(framework, tmp_path, monkeyp
     assert bars[0].disable  # tqdm's close() sets it; an open bar would leave the next line on the bar's
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
-def test_fit_trains_on_the_augmentation_it_is_given(framework, tmp_path):
+def test_fit_trains_on_the_augmentation_it_is_given(framework, tmp_path, monkeypatch):
     "`fit(augment=f)` (chapter 02 hands it the notebook's `augment_batch`): every training batch goes through `f`, called with `augment_batch`'s arguments; the default is the package's."
     import numpy as np
     from resnet_cifar_edu.train import get_recipe
@@ -701,9 +701,8 @@ def test_fit_trains_on_the_augmentation_it_is_given(framework, tmp_path):
     if framework == "torch": assert len(calls) == 10, calls  # 5 steps in each of 2 epochs
     default = loop.augment_batch
     def spy(*args, **kwargs): calls.append("default"); return default(*args, **kwargs)
-    calls.clear(); loop.augment_batch = spy  # without augment=, fit uses the package's augment_batch
-    try: loop.fit(recipe, x[:80], y[:80], x[80:], y[80:], tmp_path/"run2", progress=False, verbose=False)
-    finally: loop.augment_batch = default
+    calls.clear(); monkeypatch.setattr(loop, "augment_batch", spy)  # without augment=, fit uses the package's augment_batch
+    loop.fit(recipe, x[:80], y[:80], x[80:], y[80:], tmp_path/"run2", progress=False, verbose=False)
     assert calls and set(calls) == {"default"}, calls
 
 def test_ctrl_c_in_the_first_epoch_does_not_promise_a_resume(monkeypatch, capsys, tmp_path):

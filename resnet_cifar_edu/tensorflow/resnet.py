@@ -27,7 +27,7 @@ class ConvBN(layers.Layer):
         super().__init__(**kwargs)
         self.c_in, self.c_out, self.kernel_size, self.stride, self.relu = c_in, c_out, kernel_size, stride, relu
         # PyTorch's padding=k//2 on every side. With stride 1 and an odd kernel, Keras' "same" pads exactly that and
-        # runs as one fused op; with stride 2 "same" would pad only after the image, so pad explicitly, then "valid".
+        # runs as one fused op; with stride 2 on an even size "same" pads only after the image, so pad explicitly, then "valid".
         same = stride == 1 and kernel_size % 2 == 1
         self.pad = None if same else layers.ZeroPadding2D(kernel_size // 2, name="pad")
         self.conv = layers.Conv2D(c_out, kernel_size, stride, padding="same" if same else "valid", use_bias=False,

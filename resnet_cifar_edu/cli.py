@@ -145,7 +145,7 @@ def _resumed_recipe(args, out, meta, overrides) -> Recipe:
     weights = out/("last.safetensors" if fw == "torch" else "last.weights.h5")
     if not weights.is_file() or not isinstance(meta.get("recipe"), dict):  # a new run would overwrite best.* and the history
         raise CLIError(f"'{out}' has last.json but no {weights.name} or no recipe in it, so it cannot resume; restore the files, or choose another --out")
-    hist = meta.get("history") or {}; validated = any(v == v for v in hist.get("val_acc") or [])  # NaN ≠ NaN: trained with --val 0
+    hist = meta.get("history") or {}; validated = any(v is not None and v == v for v in hist.get("val_acc") or [])  # null (NaN in older runs): trained with --val 0
     if hist.get("val_acc") and validated == (args.val == 0):
         how = "with validation images: resume it without" if validated else "with --val 0: resume it with"
         raise CLIError(f"'{out}' was trained {how} --val 0, so the split stays the one it trained on")

@@ -153,9 +153,15 @@ def format_epoch(history, epochs) -> str:
             + f"  {h['images_per_sec']:,.0f} img/s  {h['seconds']:.0f} s")
 
 # %% ../nbs/A2_engineering_a_run.ipynb #528dad46
+def _strict(obj):
+    "`obj` with every NaN or infinity replaced by None: JSON has no NaN, and strict readers (a browser, jq) refuse Python's `NaN` token."
+    if isinstance(obj, float): return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict): return {k: _strict(v) for k, v in obj.items()}
+    return [_strict(v) for v in obj] if isinstance(obj, list | tuple) else obj
+
 def write_json(path, obj):
-    "Write `obj` as indented JSON to `path` atomically."
-    with atomic_write(path, "w") as f: json.dump(obj, f, indent=1)
+    "Write `obj` as indented JSON to `path` atomically; NaN (a run without validation images, `--val 0`) becomes null."
+    with atomic_write(path, "w") as f: json.dump(_strict(obj), f, indent=1, allow_nan=False)
 
 def read_json(path) -> dict:
     "Read a JSON file written by `write_json`, with an error that names the file."

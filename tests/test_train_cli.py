@@ -203,9 +203,10 @@ def test_train_on_every_image_without_validation(framework, tiny_folder, tmp_pat
     assert "80 training / 0 validation images" in so, so
     assert so.count("no validation images") == 3, so  # two epoch lines and the closing line
     assert "test accuracy of the best checkpoint (epoch 2" in so
-    h = json.loads((out/"history.json").read_text())
-    assert h["epoch"] == [1, 2] and all(math.isnan(a) for a in h["val_acc"])
-    assert json.loads((out/"best.json").read_text())["epoch"] == 2
+    strict = lambda name: json.loads((out/name).read_text(), parse_constant=lambda token: pytest.fail(f"{name} holds {token}, not JSON"))
+    h = strict("history.json")  # strict JSON: a browser or jq must read it too
+    assert h["epoch"] == [1, 2] and h["val_acc"] == [None, None] and h["val_loss"] == [None, None]
+    assert strict("best.json")["epoch"] == 2 and strict("last.json")["history"]["val_acc"] == [None, None]
     code, so, se = run("--framework", framework, *TINY, "--val", -1, "--data", tiny_folder, "--out", tmp_path/"bad")
     assert code != 0 and "--val must be between 0 and 79" in se, se
 
@@ -407,6 +408,8 @@ def test_resume_keeps_the_validation_split_and_the_init_from_path(tiny_folder, t
     code, _, err = run("--resume", "--epochs", "3", "--no-progress", "--data", tiny_folder, "--out", out)
     assert code == 1 and "was trained with --val 0: resume it with --val 0" in err and "Traceback" not in err, err
     assert json.loads((out/"last.json").read_text())["epoch"] == 2  # nothing trained, nothing lost
+    code, _, err = run("--resume", "--epochs", "3", "--val", "0", "--no-progress", "--no-test", "--data", tiny_folder, "--out", out)
+    assert code == 0 and json.loads((out/"last.json").read_text())["epoch"] == 3, err  # with --val 0 again it goes on
     code, _, err = run("--framework", "torch", *TINY, "--epochs", "1", "--no-test", "--data", tiny_folder, "--out", tmp_path/"v")
     assert code == 0, err
     code, _, err = run("--resume", "--epochs", "2", "--val", "0", "--no-progress", "--data", tiny_folder, "--out", tmp_path/"v")

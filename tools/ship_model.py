@@ -194,7 +194,7 @@ def model_card_md(c) -> str:
         + (f". {c['time_note'].rstrip('.')}." if c.get("time_note") else ""),
         "", "## Accuracy", "",
         "| measured on | PyTorch backend | TensorFlow backend |", "|---|---|---|",
-        f"| validation (no TTA) | {'none: trained on every training image (--val 0)' if c['val_acc'] != c['val_acc'] else format(c['val_acc'], '.2%')} | (same weights) |",
+        f"| validation (no TTA) | {'none: trained on every training image (--val 0)' if c['val_acc'] is None or c['val_acc'] != c['val_acc'] else format(c['val_acc'], '.2%')} | (same weights) |",  # null (NaN in older runs)
         f"| test ({t['torch']['n']:,} images) | {acc('torch')} | {acc('tf')} |",
         f"| test, flip TTA | {acc('torch_tta')} | {acc('tf_tta')} |",
         "", f"95% confidence interval of the PyTorch test accuracy: {t['torch']['ci95'][0]:.2%}–{t['torch']['ci95'][1]:.2%}; "

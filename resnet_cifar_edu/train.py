@@ -68,24 +68,19 @@ def _check_recipe(r):
     for f in fields(r):  # f.type is a string (from __future__ import annotations). Types first: flip="false" would count as true, lr="0.2" raise a TypeError below, np.float32 fail in json later
         if isinstance(v := getattr(r, f.name), np.generic): setattr(r, f.name, v := v.item())
         need(isinstance(v, {"bool": bool, "int": int, "float": (int, float), "str": str}[f.type]) and isinstance(v, bool) == (f.type == "bool"), f"{f.name} must be of type {f.type}, got {v!r}")
-    need(r.epochs >= 1, f"epochs must be a whole number ≥ 1, got {r.epochs!r}")
+    for k in ("epochs", "batch_size", "width", "eval_batch_size"): need(getattr(r, k) >= 1, f"{k} must be a whole number ≥ 1, got {getattr(r, k)!r}")
     need(r.seed >= 0, f"seed must be a whole number ≥ 0, got {r.seed!r}")
-    need(r.batch_size >= 1, f"batch_size must be a whole number ≥ 1, got {r.batch_size!r}")
-    need(r.width >= 1, f"width must be a whole number ≥ 1, got {r.width!r}")
-    need(0 < r.lr < math.inf, f"lr must be positive and finite, got {r.lr!r}")
+    for k in ("lr", "bias_lr"): need(0 < getattr(r, k) < math.inf, f"{k} must be positive and finite, got {getattr(r, k)!r}")
     need(0 <= r.momentum < 1, f"momentum must be in [0, 1), got {r.momentum!r}")
     need(0 <= r.weight_decay < math.inf, f"weight_decay must be ≥ 0 and finite, got {r.weight_decay!r}")
     need(0 <= r.label_smoothing < 1, f"label_smoothing must be in [0, 1), got {r.label_smoothing!r}")
-    need(0 < r.bias_lr < math.inf, f"bias_lr must be positive and finite, got {r.bias_lr!r}")
     need(0 <= r.ema < 1, f"ema must be a decay in [0, 1), got {r.ema!r}")
     need(r.low_res == 0 or 8 <= r.low_res < 32, f"low_res must be 0 (off) or from 8 to 31 pixels (smaller than the 32 × 32 pictures), got {r.low_res!r}")
-    need(0 <= r.low_res_epochs <= 1, f"low_res_epochs must be a fraction in [0, 1], got {r.low_res_epochs!r}")
+    for k in ("low_res_epochs", "warmup"): need(0 <= getattr(r, k) <= 1, f"{k} must be a fraction in [0, 1], got {getattr(r, k)!r}")
     need(0 <= r.start_lr <= 1 and 0 <= r.final_lr <= 1, f"start_lr and final_lr must be fractions of lr in [0, 1], got {r.start_lr!r} and {r.final_lr!r}")
-    need(0 <= r.warmup <= 1, f"warmup must be a fraction in [0, 1], got {r.warmup!r}")
     need(r.pad_mode in ("reflect", "zero"), f"pad_mode must be 'reflect' or 'zero', got {r.pad_mode!r}")
     need(0 <= r.padding < min(32, r.low_res or 32) and r.cutout >= 0 and 0 <= r.rotate < math.inf, f"padding must be ≥ 0 and below the smallest picture's side, {min(32, r.low_res or 32)}; cutout and rotate ≥ 0 (rotate finite); got {r.padding!r}, {r.cutout!r}, {r.rotate!r}")
     need(r.momentum > 0 or not r.nesterov, "nesterov needs momentum > 0: set nesterov=false for plain SGD")
-    need(r.eval_batch_size >= 1, f"eval_batch_size must be ≥ 1, got {r.eval_batch_size!r}")
 
 # %% ../nbs/A2_engineering_a_run.ipynb #68694ef7
 PRESETS = {

@@ -51,7 +51,7 @@ def _shipped_rows(c, cycles, total) -> list:
     r, t = c["recipe"], c["test"]
     epochs, cutout = " + ".join(map(str, cycles)), " with Cutout" if r.get("cutout") else ""
     time = f"{_minutes(c['train_seconds'])} (this cycle; {_hours(total)} for all {len(cycles)} cycles)" if len(cycles) > 1 else _minutes(c["train_seconds"])
-    return [f"| **shipped** | PyTorch | {epochs} | {time} | {_machine(c['machine'])} | {c['val_acc']:.2%} | {t['torch']['accuracy']:.2%} | {t['torch_tta']['accuracy']:.2%} | "
+    return [f"| **shipped** | PyTorch | {epochs} | {time} | {_machine(c['machine'])} | {_val(c['val_acc'])} | {t['torch']['accuracy']:.2%} | {t['torch_tta']['accuracy']:.2%} | "
             f"cycle {len(cycles)}{cutout}: **the model the chapters and the demo use** |",
             f"| **shipped** | Keras | {epochs} | (the same file) | | not measured | {t['tf']['accuracy']:.2%} | {t['tf_tta']['accuracy']:.2%} | "
             f"the same file run by Keras: its probabilities differ from PyTorch's by at most {_gap(t)} |"]

@@ -144,7 +144,7 @@ def format_epoch(history, epochs) -> str:
     "The summary line of the last epoch in `history`."
     h = {k: v[-1] for k, v in history.items() if k in HISTORY_KEYS}
     return (f"epoch {h['epoch']:>{len(str(epochs))}}/{epochs}  train loss {h['train_loss']:.3f} acc {h['train_acc']:6.2%}  "
-            + ("no validation images" if math.isnan(h["val_acc"]) else f"val loss {h['val_loss']:.3f} acc {h['val_acc']:6.2%}")
+            + ("no validation images" if h["val_acc"] is None or math.isnan(h["val_acc"]) else f"val loss {h['val_loss']:.3f} acc {h['val_acc']:6.2%}")
             + f"  {h['images_per_sec']:,.0f} img/s  {h['seconds']:.0f} s")
 
 # %% ../nbs/A2_engineering_a_run.ipynb #528dad46
@@ -180,10 +180,10 @@ def plot_history(history, title=None):
     fig, (ax_acc, ax_loss) = plt.subplots(1, 2, figsize=(10, 3.6))
     ep = history["epoch"]
     ax_acc.plot(ep, np.array(history["train_acc"]) * 100, "o-", label="train")
-    ax_acc.plot(ep, np.array(history["val_acc"]) * 100, "o-", label="validation")
+    ax_acc.plot(ep, np.array(history["val_acc"], dtype=float) * 100, "o-", label="validation")  # null (from a file): NaN, a gap
     ax_acc.set_ylabel("accuracy (%)")
     ax_loss.plot(ep, history["train_loss"], "o-", label="train (with label smoothing)")
-    ax_loss.plot(ep, history["val_loss"], "o-", label="validation")
+    ax_loss.plot(ep, np.array(history["val_loss"], dtype=float), "o-", label="validation")
     ax_loss.set_ylabel("cross-entropy loss")
     for ax in (ax_acc, ax_loss):
         ax.set_xlabel("epoch"); ax.grid(alpha=0.3); ax.legend()

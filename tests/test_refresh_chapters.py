@@ -51,3 +51,13 @@ def test_stale_prose_finds_the_old_numbers(tmp_path):
     assert [(f, k, s) for f, k, s in found] == [("nbs/01_x.ipynb", 0, "The shipped model reaches 87.3 % on the test images."),
                                                 ("nbs/01_x.ipynb", 0, "Trained for 10 epochs.")]
     assert rc.stale_prose(old, old, root=tmp_path) == []  # the same model: nothing to rewrite
+
+def test_a_card_without_validation_is_quoted_and_tabled(tmp_path):
+    "A model trained with --val 0 has `val_acc: null` in its card (strict JSON): the stale-prose check and the results table once did arithmetic on it."
+    from resnet_cifar_edu._results import _shipped_rows
+    card = {"sha256": "c", "val_acc": None, "recipe": {"epochs": 38}, "train_seconds": 8580.0, "machine": "2 CPU cores (Intel Xeon), no GPU",
+            "test": {k: {"accuracy": a} for k, a in (("torch", 0.9098), ("torch_tta", 0.9176), ("tf", 0.9098), ("tf_tta", 0.9176))}}
+    card["test"]["max_prob_diff_torch_vs_tf"] = 1.7e-06; card["test"]["torch"]["n"] = 10_000
+    assert sorted(rc.old_numbers(card)) == ["90.98", "91.0", "91.76", "91.8"]
+    rows = _shipped_rows(card, [38], 8580.0)
+    assert "| — | 90.98% | 91.76% |" in rows[0], rows[0]

@@ -410,6 +410,10 @@ def test_resume_keeps_the_validation_split_and_the_init_from_path(tiny_folder, t
     assert json.loads((out/"last.json").read_text())["epoch"] == 2  # nothing trained, nothing lost
     code, _, err = run("--resume", "--epochs", "3", "--val", "0", "--no-progress", "--no-test", "--data", tiny_folder, "--out", out)
     assert code == 0 and json.loads((out/"last.json").read_text())["epoch"] == 3, err  # with --val 0 again it goes on
+    meta = json.loads((out/"last.json").read_text()); meta["history"]["val_acc"] = [float("nan")] * 3  # as runs written before null
+    (out/"last.json").write_text(json.dumps(meta))
+    code, _, err = run("--resume", "--epochs", "4", "--no-progress", "--data", tiny_folder, "--out", out)
+    assert code == 1 and "was trained with --val 0: resume it with --val 0" in err, err
     code, _, err = run("--framework", "torch", *TINY, "--epochs", "1", "--no-test", "--data", tiny_folder, "--out", tmp_path/"v")
     assert code == 0, err
     code, _, err = run("--resume", "--epochs", "2", "--val", "0", "--no-progress", "--data", tiny_folder, "--out", tmp_path/"v")
@@ -418,6 +422,19 @@ def test_resume_keeps_the_validation_split_and_the_init_from_path(tiny_folder, t
     monkeypatch.chdir(tmp_path)
     args = build_parser().parse_args(["train", "--framework", "torch", "--init-from", "v0", "--data", str(tiny_folder), "--out", "child"])
     assert run_recipe(args).init_from == str(out.resolve())
+
+def test_a_history_read_back_from_a_run_without_validation_formats_and_plots():
+    "history.json of a --val 0 run holds null where the loop had NaN: the epoch line and the curves must take it as read back."
+    import matplotlib; matplotlib.use("Agg"); import matplotlib.pyplot as plt
+    from resnet_cifar_edu.train import format_epoch, log_epoch, new_history, plot_history, write_json, read_json
+    nan = float("nan")
+    h = log_epoch(new_history(), epoch=1, train_loss=2.0, train_acc=0.3, val_loss=nan, val_acc=nan, lr=0.1, seconds=5.0, images_per_sec=9.0)
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        write_json(Path(d)/"history.json", h); back = read_json(Path(d)/"history.json")
+    assert back["val_acc"] == [None] and math.isnan(h["val_acc"][0])  # the file has null, the run's own history keeps NaN
+    assert "no validation images" in format_epoch(back, 1)
+    plt.close(plot_history(back))
 
 def test_ctrl_c_outside_training_says_nothing_about_epochs(monkeypatch, capsys):
     from resnet_cifar_edu import cli

@@ -93,7 +93,8 @@ def main(argv=None):
                "train_seconds": card["train_seconds"], "seconds_to_trained": round(train_done - t0, 1),
                "seconds_total": round(time.time() - t0, 1), "weights": weights.name, "sha256": card["sha256"], "parts": parts}
     (dest/"gpu_route.json").write_text(json.dumps(summary, indent=1) + "\n")
-    print(f"gpu_route: {card['epochs']} epochs, validation {card['val_acc']:.2%}, test {summary['test_acc']:.2%} "
+    val = "none (--val 0)" if card["val_acc"] is None else f"{card['val_acc']:.2%}"  # null: trained on every training image
+    print(f"gpu_route: {card['epochs']} epochs, validation {val}, test {summary['test_acc']:.2%} "
           f"({summary['test_acc_flip_tta']:.2%} with flip TTA), {summary['seconds_total'] / 60:.1f} min in all; wrote {dest}")
     return 0
 

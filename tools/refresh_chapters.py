@@ -85,7 +85,7 @@ def refresh(path: Path, setup=(), only=(), skip=()) -> float:
 def old_numbers(card: dict) -> list:
     "How prose may quote the card's accuracies: '87.3', '87.32' … for validation, test and TTA test accuracy."
     accs = [card["val_acc"], card["test"]["torch"]["accuracy"], card["test"]["torch_tta"]["accuracy"]]
-    return sorted({f"{100 * a:.{d}f}" for a in accs for d in (1, 2)}, key=len, reverse=True)
+    return sorted({f"{100 * a:.{d}f}" for a in accs if a is not None for d in (1, 2)}, key=len, reverse=True)  # None: no validation (--val 0)
 
 def stale_prose(old: dict, new: dict, root=ROOT) -> list:
     "`(file, cell, sentence)` for prose under `root` that quotes the old card's accuracies or epoch count but not the new card's."
